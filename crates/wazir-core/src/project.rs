@@ -1,0 +1,106 @@
+//! Finding the project: walk up from a folder to the nearest `wazir.manifest.yaml`, then read it.
+
+use std::path::{Path, PathBuf};
+
+use crate::manifest::Manifest;
+use crate::state_root::{self, StateRoot, StateRootError};
+use crate::yaml::YamlError;
+
+pub const MANIFEST_FILE: &str = "wazir.manifest.yaml";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectError {
+    #[error(
+        "no {MANIFEST_FILE} found in {} or any folder above it: this is not a Wazir project. \
+         Run `wazir init` in the project's root folder to set it up.",
+        start.display()
+    )]
+    NotFound { start: PathBuf },
+    #[error("{0}\n  fix the manifest, then check it with `wazir validate manifest`")]
+    Manifest(#[from] YamlError),
+    #[error(transparent)]
+    StateRoot(#[from] StateRootError),
+}
+
+/// A Wazir project: its root folder and its parsed manifest.
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub root: PathBuf,
+    pub manifest_path: PathBuf,
+    pub manifest: Manifest,
+}
+
+/// The nearest folder at or above `start` that holds `wazir.manifest.yaml`.
+pub fn find_root(start: &Path) -> Result<PathBuf, ProjectError> {
+    let start_abs = if start.is_absolute() {
+        start.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|d| d.join(start))
+            .unwrap_or_else(|_| start.to_path_buf())
+    };
+    let mut dir: Option<&Path> = Some(&start_abs);
+    while let Some(d) = dir {
+        if d.join(MANIFEST_FILE).is_file() {
+            return Ok(d.to_path_buf());
+        }
+        dir = d.parent();
+    }
+    Err(ProjectError::NotFound { start: start_abs })
+}
+
+impl Project {
+    /// Finds the root from `start` and reads its manifest.
+    pub fn discover(start: &Path) -> Result<Self, ProjectError> {
+        let root = find_root(start)?;
+        Self::open(&root)
+    }
+
+    /// Reads the manifest of the project whose root is `root`.
+    pub fn open(root: &Path) -> Result<Self, ProjectError> {
+        let manifest_path = root.join(MANIFEST_FILE);
+        let manifest = Manifest::read(&manifest_path)?;
+        Ok(Self {
+            root: root.to_path_buf(),
+            manifest_path,
+            manifest,
+        })
+    }
+
+    /// A path of the project, from a manifest-relative path.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    /// Resolves the state root: `flag`, else `WAZIR_STATE_ROOT`, else the manifest default.
+    pub fn state_root(&self, flag: Option<&Path>) -> Result<StateRoot, ProjectError> {
+        let env = std::env::var_os(state_root::ENV_VAR);
+        Ok(state_root::resolve(
+            flag,
+            env.as_deref().map(Path::new),
+            &self.manifest.paths.state_root_default,
+            &self.manifest.slug(),
+            &self.root,
+        )?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_root_from_nested_folder_and_fails_outside() {
+        let dir = tempfile::tempdir().unwrap();
+        let kit = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../kit/wazir.manifest.yaml");
+        std::fs::copy(kit, dir.path().join(MANIFEST_FILE)).unwrap();
+        let nested = dir.path().join("a/b/c");
+        std::fs::create_dir_all(&nested).unwrap();
+        let p = Project::discover(&nested).unwrap();
+        assert_eq!(p.root, dir.path());
+
+        let outside = tempfile::tempdir().unwrap();
+        let err = Project::discover(outside.path()).unwrap_err();
+        assert!(err.to_string().contains("wazir init"), "{err}");
+    }
+}
