@@ -79,6 +79,10 @@ fn first_line(s: &str) -> String {
         Some(i) => &s[..i],
         None => s,
     };
+    // Library advice about its own options is no use to a person editing a file.
+    if let Some(i) = s.find(", set DuplicateKeyPolicy") {
+        return format!("{}: remove or rename one of the two", &s[..i]);
+    }
     s.to_string()
 }
 

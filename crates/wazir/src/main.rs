@@ -1,1 +1,69 @@
-fn main() {}
+//! The `wazir` binary: parses the command line, hands each command to its module under
+//! `commands/`, and turns errors into a message on stderr and exit code 1. Commands stay thin:
+//! the work lives in the library crates.
+
+mod commands;
+mod ctx;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub use ctx::Ctx;
+
+/// Engineering discipline inside AI coding agents: role contracts, gated phases, guardrail
+/// hooks, code recall and a run ledger for Claude Code, Codex CLI, Gemini CLI and Cursor.
+#[derive(Debug, Parser)]
+#[command(
+    name = "wazir",
+    version,
+    about,
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    /// Print machine-readable JSON instead of text, where the command prints data.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Where run state lives (default: $WAZIR_STATE_ROOT, else the manifest's
+    /// state_root_default).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub state_root: Option<std::path::PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the project: manifest, hooks, docs, brand, runtime, git, artifacts, expertise.
+    Validate(commands::validate::ValidateArgs),
+    /// Build the code index, refresh it, and query symbols and outlines.
+    Index(commands::index::IndexArgs),
+    /// Read exact slices of files and symbols, or their L0/L1 summaries.
+    Recall(commands::recall::RecallArgs),
+    /// Record a run in the ledger: phases, events, artifacts, captured output, usage.
+    Capture(commands::capture::CaptureArgs),
+    /// Show a run's state (the latest run by default).
+    Status(commands::status::StatusArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let ctx = Ctx::new(cli.json, cli.state_root.clone());
+    let result = match &cli.command {
+        Command::Validate(a) => commands::validate::run(a, &ctx),
+        Command::Index(a) => commands::index::run(a, &ctx),
+        Command::Recall(a) => commands::recall::run(a, &ctx),
+        Command::Capture(a) => commands::capture::run(a, &ctx),
+        Command::Status(a) => commands::status::run(a, &ctx),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,45 @@
+//! What every command gets: the global flags and lazy access to the project and its state root.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use wazir_core::Project;
+
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    /// `--json`: print machine output.
+    pub json: bool,
+    /// `--state-root`, when given.
+    pub state_root_flag: Option<PathBuf>,
+}
+
+impl Ctx {
+    pub fn new(json: bool, state_root_flag: Option<PathBuf>) -> Self {
+        Self {
+            json,
+            state_root_flag,
+        }
+    }
+
+    /// The project found by walking up from the current folder.
+    pub fn project(&self) -> Result<Project> {
+        let cwd = std::env::current_dir()?;
+        Ok(Project::discover(&cwd)?)
+    }
+
+    /// The project found by walking up from `start`.
+    pub fn project_at(&self, start: &Path) -> Result<Project> {
+        Ok(Project::discover(start)?)
+    }
+
+    /// The resolved state root of `project`.
+    pub fn state_root(&self, project: &Project) -> Result<PathBuf> {
+        Ok(project.state_root(self.state_root_flag.as_deref())?.path)
+    }
+
+    /// Prints `value` as pretty JSON on stdout.
+    pub fn print_json<T: serde::Serialize>(&self, value: &T) -> Result<()> {
+        println!("{}", serde_json::to_string_pretty(value)?);
+        Ok(())
+    }
+}
