@@ -37,8 +37,16 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Set a project up: the kit, the host packages, the index; then check it with doctor.
+    Init(commands::init::InitArgs),
     /// Check the project: manifest, hooks, docs, brand, runtime, git, artifacts, expertise.
     Validate(commands::validate::ValidateArgs),
+    /// Check the health of the project surface and say the command that fixes each finding.
+    Doctor(commands::doctor::DoctorArgs),
+    /// Compile the host packages from the canonical sources, or check them for drift.
+    Export(commands::export::ExportArgs),
+    /// The hook runtime: read a host's hook payload on stdin and answer in its protocol.
+    Hook(commands::hook::HookArgs),
     /// Build the code index, refresh it, and query symbols and outlines.
     Index(commands::index::IndexArgs),
     /// Read exact slices of files and symbols, or their L0/L1 summaries.
@@ -47,17 +55,24 @@ pub enum Command {
     Capture(commands::capture::CaptureArgs),
     /// Show a run's state (the latest run by default).
     Status(commands::status::StatusArgs),
+    /// Compose the expertise bundle for a role: always, auto, stack and concern layers.
+    Compose(commands::compose::ComposeArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let ctx = Ctx::new(cli.json, cli.state_root.clone());
     let result = match &cli.command {
+        Command::Init(a) => commands::init::run(a, &ctx),
         Command::Validate(a) => commands::validate::run(a, &ctx),
+        Command::Doctor(a) => commands::doctor::run(a, &ctx),
+        Command::Export(a) => commands::export::run(a, &ctx),
+        Command::Hook(a) => commands::hook::run(a, &ctx),
         Command::Index(a) => commands::index::run(a, &ctx),
         Command::Recall(a) => commands::recall::run(a, &ctx),
         Command::Capture(a) => commands::capture::run(a, &ctx),
         Command::Status(a) => commands::status::run(a, &ctx),
+        Command::Compose(a) => commands::compose::run(a, &ctx),
     };
     match result {
         Ok(code) => code,
