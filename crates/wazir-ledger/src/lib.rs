@@ -1,1 +1,43 @@
-//! placeholder
+//! The run ledger (SPEC §8): run ids, `status.json`, `events.ndjson`, captures, artifacts, the
+//! phase transitions and gates read from workflow front matter, summaries and token usage.
+//!
+//! Layout under `<state-root>/runs/<run-id>/`: `status.json`, `events.ndjson`, `captures/`,
+//! `artifacts/`, `summary.md`, `usage.json`; `<state-root>/runs/latest` names the current run.
+//! Every write is atomic (temporary file, then rename) and every status change happens under the
+//! run's lock file, so many hook processes can write one run at once.
+//!
+//! Hook code may use [`Ledger::append_event`], [`Ledger::status`], [`Ledger::loop_check`],
+//! [`Ledger::write_capture`] and friends: none of them parses the kit, validates a schema or
+//! counts tokens. Phase transitions need [`Transitions`] (built from the workflows) and are
+//! refused without them.
+
+mod artifact;
+mod error;
+mod event;
+mod ledger;
+mod run_id;
+mod status;
+mod summary;
+mod transitions;
+mod usage;
+mod workflow;
+
+pub use error::{LedgerError, Result};
+pub use event::{Event, EventRecord, kinds};
+pub use ledger::{CaptureOutcome, Ledger, Recorded};
+pub use run_id::{MAX_NAME_LEN, MAX_RUN_ID_LEN, RunId, check_name};
+pub use status::{
+    ArtifactRecord, CaptureRecord, LastEvent, LoopCheck, PhaseState, PhaseStateKind, RunStatus,
+};
+pub use transitions::{PhaseRules, Transitions};
+pub use usage::{CacheStats, Skipped, TOKENIZER, Tally, UsageReport, UsageRow, UsageTotals};
+pub use workflow::{Output, Workflow};
+
+/// The current time as RFC 3339 UTC with millisecond precision.
+pub fn now_rfc3339() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    let ms = now.millisecond();
+    let now = now.replace_nanosecond(ms as u32 * 1_000_000).unwrap_or(now);
+    now.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_string())
+}

@@ -1,0 +1,741 @@
+//! [`Ledger`]: the run folders under a state root and every operation on them. A change to a run
+//! happens in one transaction under `<run-dir>/.lock`: read `status.json`, check the change, append
+//! the event line (one write, under the events lock), rewrite `status.json` atomically.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+use wazir_core::fsio::{FileLock, atomic_write, locked_append_line};
+
+use crate::artifact;
+use crate::error::{LedgerError, Result};
+use crate::event::{Event, EventRecord, kinds, normalise_phase};
+use crate::run_id::{RunId, check_name};
+use crate::status::{ArtifactRecord, CaptureRecord, LastEvent, LoopCheck, RunStatus};
+use crate::transitions::{PhaseRules, Transitions};
+
+pub const STATUS_FILE: &str = "status.json";
+pub const EVENTS_FILE: &str = "events.ndjson";
+pub const SUMMARY_FILE: &str = "summary.md";
+pub const USAGE_FILE: &str = "usage.json";
+pub const CAPTURES_DIR: &str = "captures";
+pub const ARTIFACTS_DIR: &str = "artifacts";
+const LOCK_FILE: &str = ".lock";
+const EVENTS_LOCK_FILE: &str = ".events.lock";
+
+/// The run ledger of one state root.
+#[derive(Debug, Clone)]
+pub struct Ledger {
+    state_root: PathBuf,
+    rules: Option<Transitions>,
+    schemas_dir: Option<PathBuf>,
+}
+
+/// What [`Ledger::record_event`] recorded.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// The event's line number in `events.ndjson`.
+    pub seq: u64,
+    /// The run's status after the event.
+    pub status: RunStatus,
+}
+
+/// What [`Ledger::record_output`] stored, and the short text to hand the agent instead.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CaptureOutcome {
+    pub name: String,
+    pub path: PathBuf,
+    pub bytes: u64,
+    pub lines: u64,
+    pub reference: String,
+}
+
+impl Ledger {
+    pub fn new(state_root: &Path) -> Ledger {
+        Ledger {
+            state_root: state_root.to_path_buf(),
+            rules: None,
+            schemas_dir: None,
+        }
+    }
+
+    /// Adds the workflow rules: transitions and `capture artifact` need them.
+    pub fn with_rules(mut self, rules: Transitions) -> Ledger {
+        self.rules = Some(rules);
+        self
+    }
+
+    /// The project's schemas folder, searched before the embedded kit's schemas.
+    pub fn with_schemas_dir(mut self, dir: Option<PathBuf>) -> Ledger {
+        self.schemas_dir = dir;
+        self
+    }
+
+    pub fn rules(&self) -> Option<&Transitions> {
+        self.rules.as_ref()
+    }
+
+    pub fn state_root(&self) -> &Path {
+        &self.state_root
+    }
+
+    pub fn runs_dir(&self) -> PathBuf {
+        self.state_root.join("runs")
+    }
+
+    /// `<state-root>/runs/latest`: one line naming the current run.
+    pub fn latest_path(&self) -> PathBuf {
+        self.runs_dir().join("latest")
+    }
+
+    pub fn run_dir(&self, run: &RunId) -> PathBuf {
+        self.runs_dir().join(run.as_str())
+    }
+
+    pub fn captures_dir(&self, run: &RunId) -> PathBuf {
+        self.run_dir(run).join(CAPTURES_DIR)
+    }
+
+    pub fn artifacts_dir(&self, run: &RunId) -> PathBuf {
+        self.run_dir(run).join(ARTIFACTS_DIR)
+    }
+
+    pub fn status_path(&self, run: &RunId) -> PathBuf {
+        self.run_dir(run).join(STATUS_FILE)
+    }
+
+    pub fn events_path(&self, run: &RunId) -> PathBuf {
+        self.run_dir(run).join(EVENTS_FILE)
+    }
+
+    pub fn exists(&self, run: &RunId) -> bool {
+        self.status_path(run).is_file()
+    }
+
+    /// The run named by `runs/latest`, if that file exists.
+    pub fn latest(&self) -> Result<Option<RunId>> {
+        let path = self.latest_path();
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(LedgerError::io(&path, "cannot read the current run", e)),
+        };
+        RunId::parse(text.trim())
+            .map(Some)
+            .map_err(|e| LedgerError::Corrupt {
+                path,
+                line: Some(1),
+                message: format!("{e}; fix the file or delete it and pass `--run ID`"),
+            })
+    }
+
+    /// `Some(id)` validated, or the run named by `runs/latest`, or `None` when neither exists.
+    pub fn resolve_run(&self, run: Option<&str>) -> Result<Option<RunId>> {
+        match run {
+            Some(r) => RunId::parse(r).map(Some),
+            None => self.latest(),
+        }
+    }
+
+    /// Like [`Ledger::resolve_run`], but no run at all is an error that says what to do.
+    pub fn require_run(&self, run: Option<&str>) -> Result<RunId> {
+        self.resolve_run(run)?.ok_or_else(|| LedgerError::NoRun {
+            latest: self.latest_path(),
+        })
+    }
+
+    /// Points `runs/latest` at `run`.
+    pub fn set_latest(&self, run: &RunId) -> Result<()> {
+        let path = self.latest_path();
+        atomic_write(&path, format!("{run}\n").as_bytes())
+            .map_err(|e| LedgerError::io(&path, "cannot write the current run", e))
+    }
+
+    /// Starts a run: its folder, `status.json` (in `phase`, status `status` or `active`), an empty
+    /// `events.ndjson`, `captures/` and `artifacts/`; then makes it the latest run. With rules,
+    /// the phase must be one a workflow runs.
+    pub fn init(&self, run: &RunId, phase: &str, status: Option<&str>) -> Result<RunStatus> {
+        let phase = normalise_phase(phase)?;
+        if let Some(rules) = &self.rules {
+            rules.rules(&phase)?;
+        }
+        let status = status.unwrap_or("active");
+        crate::event::check_status(status)?;
+        let runs = self.runs_dir();
+        std::fs::create_dir_all(&runs)
+            .map_err(|e| LedgerError::io(&runs, "cannot create the runs folder", e))?;
+        let dir = self.run_dir(run);
+        match std::fs::create_dir(&dir) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                return Err(LedgerError::RunExists {
+                    run: run.to_string(),
+                    path: dir,
+                });
+            }
+            Err(e) => return Err(LedgerError::io(&dir, "cannot create the run folder", e)),
+        }
+        for sub in [CAPTURES_DIR, ARTIFACTS_DIR] {
+            let p = dir.join(sub);
+            std::fs::create_dir_all(&p).map_err(|e| LedgerError::io(&p, "cannot create", e))?;
+        }
+        let events = dir.join(EVENTS_FILE);
+        atomic_write(&events, b"").map_err(|e| LedgerError::io(&events, "cannot write", e))?;
+        let st = RunStatus::new(run.as_str(), &phase, status, &crate::now_rfc3339());
+        write_status(&dir.join(STATUS_FILE), &st)?;
+        self.set_latest(run)?;
+        Ok(st)
+    }
+
+    /// The run's `status.json`.
+    pub fn status(&self, run: &RunId) -> Result<RunStatus> {
+        read_status(&self.status_path(run), run)
+    }
+
+    /// Every line of `events.ndjson`, parsed.
+    pub fn events(&self, run: &RunId) -> Result<Vec<EventRecord>> {
+        let path = self.events_path(run);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(LedgerError::RunNotFound {
+                    run: run.to_string(),
+                    path,
+                });
+            }
+            Err(e) => return Err(LedgerError::io(&path, "cannot read the events", e)),
+        };
+        text.lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(i, l)| {
+                serde_json::from_str(l).map_err(|e| LedgerError::Corrupt {
+                    path: path.clone(),
+                    line: Some(i + 1),
+                    message: format!("not a valid event line: {e}"),
+                })
+            })
+            .collect()
+    }
+
+    /// Records an event (locked, one whole line) and updates `status.json`. Transition events
+    /// (`phase_enter`, `phase_exit`, `gate_approved`, `gate_rejected`) need the rules.
+    pub fn append_event(&self, run: &RunId, event: &Event) -> Result<()> {
+        self.record_event(run, event).map(|_| ())
+    }
+
+    /// [`Ledger::append_event`], returning the event's sequence number and the new status.
+    pub fn record_event(&self, run: &RunId, event: &Event) -> Result<Recorded> {
+        let ev = event.normalised()?;
+        if let Some(rules) = &self.rules
+            && let Some(p) = &ev.phase
+        {
+            rules.rules(p)?;
+        }
+        if ev.is_transition() {
+            if self.rules.is_none() {
+                return Err(LedgerError::RulesRequired {
+                    event: ev.event.clone(),
+                });
+            }
+            if ev.phase.is_none() {
+                return Err(LedgerError::InvalidValue {
+                    what: "phase",
+                    value: String::new(),
+                    reason: format!("{} must name its phase", ev.event),
+                });
+            }
+        }
+        let (seq, st, ()) = self.transact(run, |st, now| {
+            if ev.is_transition() {
+                let rules = self.rules.as_ref().expect("checked above");
+                let phase = ev.phase.clone().expect("checked above");
+                rules.apply(st, &ev.event, &phase, now, &mut |r, st| {
+                    self.check_outputs(run, r, st)
+                })?;
+            }
+            Ok((Some(ev), ()))
+        })?;
+        Ok(Recorded { seq, status: st })
+    }
+
+    /// Runs `f` on the run's status under the run lock; appends the event `f` returns and writes
+    /// the status back. Returns the last sequence number and the new status, with `f`'s value.
+    fn transact<T>(
+        &self,
+        run: &RunId,
+        f: impl FnOnce(&mut RunStatus, &str) -> Result<(Option<Event>, T)>,
+    ) -> Result<(u64, RunStatus, T)>
+    where
+        T: Sized,
+    {
+        let dir = self.run_dir(run);
+        let status_path = dir.join(STATUS_FILE);
+        if !status_path.is_file() {
+            return Err(LedgerError::RunNotFound {
+                run: run.to_string(),
+                path: status_path,
+            });
+        }
+        let lock_path = dir.join(LOCK_FILE);
+        let _lock = FileLock::acquire(&lock_path)
+            .map_err(|e| LedgerError::io(&lock_path, "cannot lock the run", e))?;
+        let mut st = read_status(&status_path, run)?;
+        let now = crate::now_rfc3339();
+        let (event, out) = f(&mut st, &now)?;
+        if let Some(ev) = event {
+            let seq = st.event_count + 1;
+            let phase = ev.phase.clone().unwrap_or_else(|| st.phase.clone());
+            let rec = EventRecord {
+                seq,
+                ts: now.clone(),
+                run_id: run.to_string(),
+                event: ev.event.clone(),
+                phase: phase.clone(),
+                status: ev.status.clone(),
+                message: ev.message.clone(),
+                data: ev.data.clone(),
+            };
+            let line = serde_json::to_string(&rec).expect("an event serialises");
+            let events = dir.join(EVENTS_FILE);
+            locked_append_line(&events, &dir.join(EVENTS_LOCK_FILE), &line)
+                .map_err(|e| LedgerError::io(&events, "cannot append the event", e))?;
+            st.event_count = seq;
+            *st.events.entry(ev.event.clone()).or_default() += 1;
+            if let Some(s) = ev.status {
+                st.status = s;
+            }
+            st.last_event = Some(LastEvent {
+                seq,
+                event: ev.event,
+                phase,
+                ts: now.clone(),
+            });
+        }
+        st.updated_at = now;
+        write_status(&status_path, &st)?;
+        Ok((st.event_count, st, out))
+    }
+
+    /// One problem line per required output of `rules` that is missing or invalid.
+    fn check_outputs(
+        &self,
+        run: &RunId,
+        rules: &PhaseRules,
+        st: &RunStatus,
+    ) -> std::result::Result<(), Vec<String>> {
+        let mut problems = Vec::new();
+        let iteration = st.loop_count(&rules.phase).max(1) as u64;
+        for o in &rules.outputs {
+            let rel = format!("{ARTIFACTS_DIR}/{}.json", o.artifact);
+            let path = self.run_dir(run).join(&rel);
+            let bytes = match std::fs::read(&path) {
+                Ok(b) => b,
+                Err(_) => {
+                    problems.push(format!("`{}` ({rel}): not recorded", o.artifact));
+                    continue;
+                }
+            };
+            let digest = artifact::hash(&bytes);
+            let recorded = st.artifacts.get(&o.artifact).filter(|r| r.blake3 == digest);
+            let loop_number = match recorded {
+                Some(r) => r.loop_number,
+                None => {
+                    let label = path.display().to_string();
+                    match artifact::check(
+                        &bytes,
+                        &label,
+                        run.as_str(),
+                        &rules.phase,
+                        &o.schema,
+                        self.schemas_dir.as_deref(),
+                    ) {
+                        Ok(Ok(c)) => c.loop_number,
+                        Ok(Err(ps)) => {
+                            problems.push(format!(
+                                "`{}` ({rel}) fails its checks:\n    {}",
+                                o.artifact,
+                                ps.join("\n    ")
+                            ));
+                            continue;
+                        }
+                        Err(e) => {
+                            problems.push(format!("`{}` ({rel}): {e}", o.artifact));
+                            continue;
+                        }
+                    }
+                }
+            };
+            if let Some(l) = loop_number
+                && l < iteration
+            {
+                problems.push(format!(
+                    "`{}` ({rel}) is from loop {l} but `{}` is in loop {iteration}: record the \
+                     revised artifact with `\"loop\": {iteration}`",
+                    o.artifact, rules.phase
+                ));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// Validates an artifact against the schema the phase's workflow names for it, stores it as
+    /// `artifacts/<name>.json` and records an `artifact_recorded` event. Needs the rules.
+    pub fn record_artifact(
+        &self,
+        run: &RunId,
+        phase: &str,
+        name: &str,
+        bytes: &[u8],
+        label: &str,
+    ) -> Result<ArtifactRecord> {
+        let phase = normalise_phase(phase)?;
+        let rules = self.rules.as_ref().ok_or(LedgerError::RulesRequired {
+            event: kinds::ARTIFACT_RECORDED.into(),
+        })?;
+        let r = rules.rules(&phase)?;
+        check_name("artifact name", name)?;
+        let Some(output) = r.outputs.iter().find(|o| o.artifact == name) else {
+            let produces = if r.outputs.is_empty() {
+                "produces no artifacts".to_string()
+            } else {
+                format!(
+                    "produces {}",
+                    r.outputs
+                        .iter()
+                        .map(|o| format!("`{}`", o.artifact))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            return Err(LedgerError::ArtifactRefused {
+                name: name.to_string(),
+                reason: format!(
+                    "phase `{phase}` (workflow {}) {produces}; `{name}` is not one of its outputs",
+                    r.workflow
+                ),
+            });
+        };
+        if !self.exists(run) {
+            return Err(LedgerError::RunNotFound {
+                run: run.to_string(),
+                path: self.status_path(run),
+            });
+        }
+        let checked = match artifact::check(
+            bytes,
+            label,
+            run.as_str(),
+            &phase,
+            &output.schema,
+            self.schemas_dir.as_deref(),
+        )? {
+            Ok(c) => c,
+            Err(problems) => {
+                return Err(LedgerError::ArtifactRefused {
+                    name: name.to_string(),
+                    reason: format!(
+                        "it does not pass its checks, so nothing was recorded:\n  - {}",
+                        problems.join("\n  - ")
+                    ),
+                });
+            }
+        };
+        let rel = format!("{ARTIFACTS_DIR}/{name}.json");
+        let dest = self.run_dir(run).join(&rel);
+        let schema = output.schema.clone();
+        let (_, _, record) = self.transact(run, |st, now| {
+            atomic_write(&dest, bytes).map_err(|e| LedgerError::io(&dest, "cannot write", e))?;
+            let record = ArtifactRecord {
+                phase: phase.clone(),
+                schema: schema.clone(),
+                file: rel.clone(),
+                blake3: artifact::hash(bytes),
+                bytes: bytes.len() as u64,
+                status: checked.status.clone(),
+                loop_number: checked.loop_number,
+                recorded_at: now.to_string(),
+            };
+            st.artifacts.insert(name.to_string(), record.clone());
+            let ev = Event::new(kinds::ARTIFACT_RECORDED)
+                .phase(&phase)
+                .data(json!({
+                    "artifact": name,
+                    "schema": schema,
+                    "file": rel,
+                    "blake3": record.blake3,
+                    "loop": record.loop_number,
+                }));
+            Ok((Some(ev), record))
+        })?;
+        Ok(record)
+    }
+
+    /// Writes `bytes` to `captures/<name>` (atomically) and returns the path. Records nothing:
+    /// hooks call this, then [`Ledger::append_event`] with the reference they gave the agent.
+    pub fn write_capture(&self, run: &RunId, name: &str, bytes: &[u8]) -> Result<PathBuf> {
+        check_name("capture name", name)?;
+        if !self.exists(run) {
+            return Err(LedgerError::RunNotFound {
+                run: run.to_string(),
+                path: self.status_path(run),
+            });
+        }
+        let path = self.captures_dir(run).join(name);
+        atomic_write(&path, bytes).map_err(|e| LedgerError::io(&path, "cannot write", e))?;
+        Ok(path)
+    }
+
+    /// Reserves `captures/<name>` (or `<name>-2`, `-3`… when taken) as an empty file for output
+    /// a command is about to produce, and records a `capture_routed` event.
+    pub fn route_capture(&self, run: &RunId, name: &str) -> Result<PathBuf> {
+        check_name("capture name", name)?;
+        let captures = self.captures_dir(run);
+        let (_, _, path) = self.transact(run, |st, now| {
+            let chosen = free_name(name, |n| {
+                st.captures.contains_key(n) || captures.join(n).exists()
+            });
+            let path = captures.join(&chosen);
+            atomic_write(&path, b"").map_err(|e| LedgerError::io(&path, "cannot reserve", e))?;
+            st.captures.insert(
+                chosen.clone(),
+                CaptureRecord {
+                    phase: st.phase.clone(),
+                    bytes: 0,
+                    lines: 0,
+                    command: None,
+                    exit_code: None,
+                    reserved: true,
+                    created_at: now.to_string(),
+                },
+            );
+            let ev = Event::new(kinds::CAPTURE_ROUTED)
+                .data(json!({"capture": chosen, "path": path.display().to_string()}));
+            Ok((Some(ev), path))
+        })?;
+        Ok(path)
+    }
+
+    /// Stores a command's output as `captures/<name>` (a reserved file of that name is filled; a
+    /// taken name gets a `-2`, `-3`… suffix), records a `capture_output` event carrying the short
+    /// reference handed to the agent, and returns both.
+    pub fn record_output(
+        &self,
+        run: &RunId,
+        name: &str,
+        bytes: &[u8],
+        command: Option<&str>,
+        exit_code: Option<i32>,
+    ) -> Result<CaptureOutcome> {
+        check_name("capture name", name)?;
+        let captures = self.captures_dir(run);
+        let (_, _, out) = self.transact(run, |st, now| {
+            let chosen = if st.captures.get(name).is_some_and(|c| c.reserved) {
+                name.to_string()
+            } else {
+                free_name(name, |n| {
+                    st.captures.contains_key(n) || captures.join(n).exists()
+                })
+            };
+            let path = captures.join(&chosen);
+            atomic_write(&path, bytes).map_err(|e| LedgerError::io(&path, "cannot write", e))?;
+            let lines = count_lines(bytes);
+            let reference = reference_text(&path, bytes, lines, command, exit_code);
+            st.captures.insert(
+                chosen.clone(),
+                CaptureRecord {
+                    phase: st.phase.clone(),
+                    bytes: bytes.len() as u64,
+                    lines,
+                    command: command.map(str::to_string),
+                    exit_code,
+                    reserved: false,
+                    created_at: now.to_string(),
+                },
+            );
+            let ev = Event::new(kinds::CAPTURE_OUTPUT).data(json!({
+                "capture": chosen,
+                "bytes": bytes.len(),
+                "lines": lines,
+                "command": command,
+                "exit_code": exit_code,
+                "reference": reference,
+            }));
+            let out = CaptureOutcome {
+                name: chosen,
+                path,
+                bytes: bytes.len() as u64,
+                lines,
+                reference,
+            };
+            Ok((Some(ev), out))
+        })?;
+        Ok(out)
+    }
+
+    /// Records that recall served `served` (a summary or slice) instead of the whole `source`
+    /// file, so `capture usage` can count the tokens avoided.
+    pub fn record_recall(
+        &self,
+        run: &RunId,
+        source: &str,
+        tier: Option<&str>,
+        served: &str,
+    ) -> Result<()> {
+        let ev = Event::new(kinds::RECALL_SERVED).data(json!({
+            "source": source,
+            "tier": tier,
+            "served": served,
+        }));
+        self.append_event(run, &ev)
+    }
+
+    /// Loop count of `phase` against `cap`.
+    pub fn loop_check(&self, run: &RunId, phase: &str, cap: u32) -> Result<LoopCheck> {
+        let phase = normalise_phase(phase)?;
+        let st = self.status(run)?;
+        let count = st.loop_count(&phase);
+        Ok(LoopCheck {
+            count,
+            cap,
+            at_cap: count >= cap,
+        })
+    }
+
+    /// Writes `summary.md` from the status and the event log; returns its path.
+    pub fn write_summary(&self, run: &RunId) -> Result<PathBuf> {
+        let st = self.status(run)?;
+        let events = self.events(run)?;
+        let text = crate::summary::render(&st, &events, self.rules.as_ref());
+        let path = self.run_dir(run).join(SUMMARY_FILE);
+        atomic_write(&path, text.as_bytes())
+            .map_err(|e| LedgerError::io(&path, "cannot write", e))?;
+        Ok(path)
+    }
+}
+
+/// `name` when `taken(name)` is false, else `stem-2.ext`, `stem-3.ext`, …
+fn free_name(name: &str, taken: impl Fn(&str) -> bool) -> String {
+    if !taken(name) {
+        return name.to_string();
+    }
+    let (stem, ext) = match name.rfind('.') {
+        Some(i) if i > 0 => (&name[..i], &name[i..]),
+        _ => (name, ""),
+    };
+    (2u32..)
+        .map(|i| format!("{stem}-{i}{ext}"))
+        .find(|n| !taken(n))
+        .expect("some suffix is free")
+}
+
+fn count_lines(bytes: &[u8]) -> u64 {
+    let n = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+    if bytes.last().is_some_and(|&b| b != b'\n') {
+        n + 1
+    } else {
+        n
+    }
+}
+
+/// The short text handed to the agent in place of the output: where it went, how big it is,
+/// and for a failure (or an unknown exit code) its last lines.
+fn reference_text(
+    path: &Path,
+    bytes: &[u8],
+    lines: u64,
+    command: Option<&str>,
+    exit_code: Option<i32>,
+) -> String {
+    let what = match command {
+        Some(c) => format!("output of `{c}`"),
+        None => "output".to_string(),
+    };
+    let exit = match exit_code {
+        Some(x) => format!(", exit {x}"),
+        None => String::new(),
+    };
+    let mut s = format!(
+        "{what}{exit}: {lines} lines, {} bytes saved to {}",
+        bytes.len(),
+        path.display()
+    );
+    if exit_code != Some(0) && !bytes.is_empty() {
+        let text = String::from_utf8_lossy(bytes);
+        let tail: Vec<&str> = text.lines().rev().take(5).collect();
+        s.push_str("\nlast lines:");
+        for l in tail.iter().rev() {
+            let cut: String = l.chars().take(200).collect();
+            s.push_str("\n  ");
+            s.push_str(&cut);
+        }
+    }
+    s
+}
+
+pub(crate) fn read_status(path: &Path, run: &RunId) -> Result<RunStatus> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(LedgerError::RunNotFound {
+                run: run.to_string(),
+                path: path.to_path_buf(),
+            });
+        }
+        Err(e) => return Err(LedgerError::io(path, "cannot read the run status", e)),
+    };
+    serde_json::from_str(&text).map_err(|e| LedgerError::Corrupt {
+        path: path.to_path_buf(),
+        line: Some(e.line()),
+        message: format!(
+            "not a valid run status: {e}; restore it from a backup or start a new run"
+        ),
+    })
+}
+
+fn write_status(path: &Path, st: &RunStatus) -> Result<()> {
+    let mut text = serde_json::to_string_pretty(st).expect("a status serialises");
+    text.push('\n');
+    atomic_write(path, text.as_bytes()).map_err(|e| LedgerError::io(path, "cannot write", e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn free_names_get_suffixes_before_the_extension() {
+        let taken = ["out.txt", "out-2.txt", "log"];
+        let t = |n: &str| taken.contains(&n);
+        assert_eq!(free_name("new.txt", t), "new.txt");
+        assert_eq!(free_name("out.txt", t), "out-3.txt");
+        assert_eq!(free_name("log", t), "log-2");
+    }
+
+    #[test]
+    fn lines_are_counted_with_or_without_a_final_newline() {
+        assert_eq!(count_lines(b""), 0);
+        assert_eq!(count_lines(b"a\nb\n"), 2);
+        assert_eq!(count_lines(b"a\nb"), 2);
+    }
+
+    #[test]
+    fn references_show_the_tail_only_for_failures() {
+        let p = Path::new("/s/captures/t.txt");
+        let ok = reference_text(p, b"1\n2\n", 2, Some("make"), Some(0));
+        assert_eq!(
+            ok,
+            "output of `make`, exit 0: 2 lines, 4 bytes saved to /s/captures/t.txt"
+        );
+        let body: String = (1..=9).map(|i| format!("line {i}\n")).collect();
+        let bad = reference_text(p, body.as_bytes(), 9, Some("make"), Some(2));
+        assert!(
+            bad.contains("last lines:\n  line 5\n") && bad.ends_with("line 9"),
+            "{bad}"
+        );
+    }
+}

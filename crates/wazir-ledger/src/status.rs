@@ -1,0 +1,162 @@
+//! `status.json`: the run's current state, rewritten whole (atomically, under the run lock) after
+//! every event. Readers never need the lock: they see the previous version or the next one.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Version of the `status.json` layout.
+pub const STATUS_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunStatus {
+    pub version: u32,
+    pub run_id: String,
+    /// The phase the run is in (or last left).
+    pub phase: String,
+    /// Free status word: `active` from `capture init`, then whatever events set.
+    pub status: String,
+    pub created_at: String,
+    pub updated_at: String,
+    /// Lines in `events.ndjson`.
+    #[serde(default)]
+    pub event_count: u64,
+    /// Events recorded, by name.
+    #[serde(default)]
+    pub events: BTreeMap<String, u64>,
+    /// Iteration of each phase entered so far (1 on first entry; a gate rejection or a re-entry
+    /// after an exit adds one).
+    #[serde(default)]
+    pub loops: BTreeMap<String, u32>,
+    #[serde(default)]
+    pub phases: BTreeMap<String, PhaseState>,
+    #[serde(default)]
+    pub artifacts: BTreeMap<String, ArtifactRecord>,
+    #[serde(default)]
+    pub captures: BTreeMap<String, CaptureRecord>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_event: Option<LastEvent>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PhaseStateKind {
+    Active,
+    Exited,
+    Approved,
+    Rejected,
+}
+
+impl PhaseStateKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Exited => "exited",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PhaseState {
+    pub state: PhaseStateKind,
+    pub entered_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exited_at: Option<String>,
+    /// Gate phases: how many times the gate rejected.
+    #[serde(default)]
+    pub rejections: u32,
+}
+
+/// An artifact recorded with `capture artifact`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArtifactRecord {
+    pub phase: String,
+    pub schema: String,
+    /// Relative to the run folder: `artifacts/<name>.json`.
+    pub file: String,
+    /// BLAKE3 of the stored bytes; a later change to the file is noticed at phase exit.
+    pub blake3: String,
+    pub bytes: u64,
+    /// The artifact's own `status` and `loop` (envelope fields).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(rename = "loop", default, skip_serializing_if = "Option::is_none")]
+    pub loop_number: Option<u64>,
+    pub recorded_at: String,
+}
+
+/// A capture file under `captures/`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaptureRecord {
+    pub phase: String,
+    pub bytes: u64,
+    pub lines: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<i32>,
+    /// True while the file is only reserved (`capture route`) and nothing was written to it.
+    #[serde(default)]
+    pub reserved: bool,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LastEvent {
+    pub seq: u64,
+    pub event: String,
+    pub phase: String,
+    pub ts: String,
+}
+
+/// The answer of [`crate::Ledger::loop_check`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoopCheck {
+    /// Iterations of the phase so far (0 if never entered).
+    pub count: u32,
+    pub cap: u32,
+    /// `count >= cap`: the phase is in its last allowed iteration; another rejection or re-entry
+    /// will be refused.
+    pub at_cap: bool,
+}
+
+impl RunStatus {
+    pub(crate) fn new(run_id: &str, phase: &str, status: &str, now: &str) -> Self {
+        let mut s = Self {
+            version: STATUS_VERSION,
+            run_id: run_id.to_string(),
+            phase: phase.to_string(),
+            status: status.to_string(),
+            created_at: now.to_string(),
+            updated_at: now.to_string(),
+            event_count: 0,
+            events: BTreeMap::new(),
+            loops: BTreeMap::new(),
+            phases: BTreeMap::new(),
+            artifacts: BTreeMap::new(),
+            captures: BTreeMap::new(),
+            last_event: None,
+        };
+        s.loops.insert(phase.to_string(), 1);
+        s.phases.insert(
+            phase.to_string(),
+            PhaseState {
+                state: PhaseStateKind::Active,
+                entered_at: now.to_string(),
+                exited_at: None,
+                rejections: 0,
+            },
+        );
+        s
+    }
+
+    pub fn loop_count(&self, phase: &str) -> u32 {
+        self.loops.get(phase).copied().unwrap_or(0)
+    }
+
+    pub fn phase_state(&self, phase: &str) -> Option<PhaseStateKind> {
+        self.phases.get(phase).map(|p| p.state)
+    }
+}
