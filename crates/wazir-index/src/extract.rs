@@ -321,6 +321,8 @@ fn signature(lang: Lang, kind: &str, node: Node, src: &str) -> String {
     if body.is_none() {
         if matches!(kind, "constant" | "variable") {
             raw = raw.lines().next().unwrap_or("");
+        } else if kind == "macro" {
+            raw = raw.split(['{', '(', '[']).next().unwrap_or(raw);
         } else if lang == Lang::Go && kind == "interface" {
             raw = raw.split('{').next().unwrap_or(raw);
         } else if matches!(kind, "table" | "view" | "function" | "index" | "type" | "trigger") && lang == Lang::Sql {

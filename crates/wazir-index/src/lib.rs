@@ -14,3 +14,12 @@ pub mod walk;
 
 pub use error::IndexError;
 pub use indexer::{IndexConfig, IngestReport, build, refresh};
+pub mod map;
+pub mod query;
+pub mod recall;
+pub mod summary;
+
+pub use map::{RepoMap, map};
+pub use query::{FileOutline, GetSymbol, Hit, Rank, SearchOptions, Stats, file_outline, get_symbol, search_symbols, stats};
+pub use recall::{Recall, Tier, log_retrieval, recall_file, recall_symbol};
+pub use summary::{SummarizeReport, summarize};

@@ -1,0 +1,508 @@
+//! Heuristic summaries (no model calls): L0 is one line, L1 the structure (signatures, imports,
+//! first doc lines). Each is stored with the hash of the source it was made from, so recall can
+//! say whether it is still fresh. `summarize` refreshes the index first, then writes summaries
+//! for files whose summaries are missing or stale (all of them with `--refresh`).
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use rayon::prelude::*;
+use rusqlite::{Connection, params};
+use serde::Serialize;
+
+use crate::error::{IndexError, Result};
+use crate::extract::Symbol;
+use crate::indexer::{IndexConfig, refresh};
+use crate::store;
+
+pub const GENERATOR: &str = "wazir-heuristic-1";
+const L0_MAX_CHARS: usize = 360;
+const L1_MAX_CHARS: usize = 8000;
+/// An L1 file summary aims at no more than this share of the file's size.
+const L1_SHARE: f64 = 0.2;
+
+/// Kinds that get a summary of their own.
+pub fn summarized_kind(kind: &str) -> bool {
+    !matches!(kind, "variable" | "constant" | "index")
+}
+
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct SummarizeReport {
+    pub files_total: u64,
+    pub files_summarized: u64,
+    pub files_fresh: u64,
+    pub symbol_summaries: u64,
+    pub file_source_tokens: u64,
+    pub file_l1_tokens: u64,
+    /// Mean over files of L1 tokens / source tokens.
+    pub l1_mean_ratio: f64,
+    /// Sum of L1 tokens over sum of source tokens.
+    pub l1_total_ratio: f64,
+    pub duration_ms: u64,
+}
+
+/// A symbol as stored, with its summary key.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredSymbol {
+    pub id: i64,
+    pub path: String,
+    pub language: String,
+    #[serde(flatten)]
+    pub symbol: Symbol,
+}
+
+/// The summary key of a symbol within its file: kind and qualified name.
+pub fn symbol_key(s: &Symbol) -> String {
+    match &s.container {
+        Some(c) => format!("{} {c}.{}", s.kind, s.name),
+        None => format!("{} {}", s.kind, s.name),
+    }
+}
+
+/// Qualified name, joined with `.`.
+pub fn qualified(s: &Symbol) -> String {
+    match &s.container {
+        Some(c) => format!("{c}.{}", s.name),
+        None => s.name.clone(),
+    }
+}
+
+fn first_line(doc: &Option<String>) -> Option<&str> {
+    doc.as_deref().and_then(|d| d.lines().map(str::trim).find(|l| !l.is_empty()))
+}
+
+fn cap(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+    t.push('…');
+    t
+}
+
+/// The first doc line of the file as a whole (module docstring or leading comment).
+pub fn module_doc(lang: &str, src: &str) -> Option<String> {
+    let mut lines = src.lines().map(str::trim).skip_while(|l| l.is_empty() || l.starts_with("#!"));
+    let first = lines.next()?;
+    let text = match lang {
+        "rust" => first.strip_prefix("//!")?.trim(),
+        "python" => {
+            let t = first.trim_start_matches(['r', 'u', 'R', 'U']);
+            let t = t.strip_prefix("\"\"\"").or_else(|| t.strip_prefix("'''"))?;
+            let t = t.trim_end_matches("\"\"\"").trim_end_matches("'''").trim();
+            if t.is_empty() { lines.next()?.trim_end_matches("\"\"\"").trim() } else { t }
+        }
+        "markdown" => first.trim_start_matches('#').trim(),
+        _ => {
+            let t = first.strip_prefix("/**").or_else(|| first.strip_prefix("//")).or_else(|| first.strip_prefix("/*"))?;
+            let t = t.trim().trim_end_matches("*/").trim();
+            if t.is_empty() { lines.next()?.trim_start_matches('*').trim() } else { t }
+        }
+    };
+    if text.is_empty() || text.starts_with("-*-") || text.starts_with("Copyright") || text.starts_with("SPDX") {
+        return None;
+    }
+    Some(cap(text, 200))
+}
+
+fn compact_import(line: &str) -> String {
+    let l = line.trim().trim_end_matches(';');
+    for p in ["pub use ", "use ", "import ", "from ", "extern crate "] {
+        if let Some(r) = l.strip_prefix(p) {
+            return cap(r.trim(), 80);
+        }
+    }
+    cap(l, 80)
+}
+
+pub struct FileInput<'a> {
+    pub path: &'a str,
+    pub language: &'a str,
+    pub lines: u32,
+    pub src: &'a str,
+    pub symbols: &'a [Symbol],
+    pub imports: &'a [String],
+    /// Outline entries (kind, name, depth, line) for data and docs files.
+    pub outline: &'a [(String, String, u32, u32)],
+}
+
+fn is_top(s: &Symbol) -> bool {
+    s.container.is_none()
+}
+
+/// One line: what the file is and what it defines.
+pub fn file_l0(f: &FileInput) -> String {
+    let mut out = format!("{} ({}, {} lines)", f.path, f.language, f.lines);
+    if let Some(d) = module_doc(f.language, f.src) {
+        out.push_str(": ");
+        out.push_str(&d);
+    }
+    let names: Vec<String> = if f.symbols.is_empty() {
+        f.outline.iter().filter(|o| o.2 <= 1).map(|o| o.1.clone()).collect()
+    } else {
+        f.symbols.iter().filter(|s| is_top(s) && s.kind != "impl").map(|s| s.name.clone()).collect()
+    };
+    if !names.is_empty() {
+        let label = if f.symbols.is_empty() { "top-level" } else { "defines" };
+        let mut list = String::new();
+        let mut shown = 0;
+        for n in &names {
+            if out.len() + list.len() + n.len() > L0_MAX_CHARS - 20 {
+                break;
+            }
+            if shown > 0 {
+                list.push_str(", ");
+            }
+            list.push_str(n);
+            shown += 1;
+        }
+        if shown < names.len() {
+            list.push_str(&format!(" (+{} more)", names.len() - shown));
+        }
+        out.push_str(&format!(". {label}: {list}"));
+    }
+    cap(&out, L0_MAX_CHARS)
+}
+
+/// The structure of a file, as small as needed to stay near a fifth of the file.
+pub fn file_l1(f: &FileInput) -> String {
+    let budget = ((f.src.len() as f64) * L1_SHARE) as usize;
+    let mut last = String::new();
+    for level in 0..4 {
+        last = file_l1_at(f, level);
+        if last.len() <= budget.min(L1_MAX_CHARS) {
+            return last;
+        }
+    }
+    last
+}
+
+fn file_l1_at(f: &FileInput, level: u8) -> String {
+    let mut out = format!("{} lines of {}\n", f.lines, f.language);
+    if level <= 1
+        && let Some(d) = module_doc(f.language, f.src)
+    {
+        out.push_str(&d);
+        out.push('\n');
+    }
+    if !f.imports.is_empty() {
+        let limit = match level {
+            0 => 40,
+            1 => 8,
+            _ => 0,
+        };
+        let shown: Vec<String> = f.imports.iter().take(limit).map(|i| compact_import(i)).collect();
+        if !shown.is_empty() {
+            let more = f.imports.len() - shown.len();
+            out.push_str(&format!("imports: {}", shown.join(", ")));
+            if more > 0 {
+                out.push_str(&format!(" (+{more})"));
+            }
+            out.push('\n');
+        }
+    }
+    if f.symbols.is_empty() {
+        for (kind, name, depth, line) in f.outline {
+            if level >= 2 && *depth > 1 {
+                continue;
+            }
+            let indent = "  ".repeat(depth.saturating_sub(1) as usize);
+            let mark = if kind == "heading" { "#".repeat(*depth as usize) + " " } else { String::new() };
+            out.push_str(&format!("{indent}{mark}{name}  L{line}\n"));
+        }
+        return out;
+    }
+    // Children grouped under their top-level ancestor, in order.
+    let mut children: HashMap<String, Vec<&Symbol>> = HashMap::new();
+    for s in f.symbols.iter().filter(|s| !is_top(s)) {
+        let root = s.container.as_deref().unwrap_or("");
+        let root = root.split(['.', ':']).next().unwrap_or(root).to_string();
+        children.entry(root).or_default().push(s);
+    }
+    let mut used_children: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for s in f.symbols.iter().filter(|s| is_top(s)) {
+        match level {
+            0..=2 => {
+                out.push_str(&format!("{}  L{}-{}\n", s.signature, s.start_line, s.end_line));
+                if level <= 1
+                    && let Some(d) = first_line(&s.doc)
+                {
+                    out.push_str(&format!("  /// {}\n", cap(d, 120)));
+                }
+            }
+            _ => out.push_str(&format!("{} {}  L{}\n", s.kind, s.name, s.start_line)),
+        }
+        if used_children.contains(&s.name) {
+            continue;
+        }
+        let Some(kids) = children.get(&s.name) else { continue };
+        used_children.insert(s.name.clone());
+        let kids: Vec<&&Symbol> = kids
+            .iter()
+            .filter(|k| k.container.as_deref().is_some_and(|c| !c.contains(['.', ':'])) || level == 0)
+            .collect();
+        match level {
+            0 | 1 => {
+                for k in kids {
+                    out.push_str(&format!("  {}  L{}\n", k.signature, k.start_line));
+                    if level == 0
+                        && let Some(d) = first_line(&k.doc)
+                    {
+                        out.push_str(&format!("    /// {}\n", cap(d, 100)));
+                    }
+                }
+            }
+            2 => {
+                let names: Vec<&str> = kids.iter().map(|k| k.name.as_str()).collect();
+                if !names.is_empty() {
+                    out.push_str(&format!("  members: {}\n", names.join(", ")));
+                }
+            }
+            _ => {
+                if !kids.is_empty() {
+                    out.push_str(&format!("  ({} members)\n", kids.len()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// One line about a symbol.
+pub fn symbol_l0(path: &str, s: &Symbol) -> String {
+    let mut out = format!("{} {} ({}:{}-{})", s.kind, qualified(s), path, s.start_line, s.end_line);
+    if let Some(d) = first_line(&s.doc) {
+        out.push_str(" — ");
+        out.push_str(d);
+    } else {
+        out.push_str(": ");
+        out.push_str(&s.signature);
+    }
+    cap(&out, L0_MAX_CHARS)
+}
+
+/// A symbol's signature, doc and members.
+pub fn symbol_l1(path: &str, s: &Symbol, all: &[Symbol]) -> String {
+    let mut out = format!("{}  ({}:{}-{})\n", s.signature, path, s.start_line, s.end_line);
+    if let Some(c) = &s.container {
+        out.push_str(&format!("in {c}\n"));
+    }
+    if let Some(d) = &s.doc {
+        for l in d.lines().take(12) {
+            out.push_str(&format!("/// {l}\n"));
+        }
+    }
+    let q = qualified(s);
+    let q_rust = q.replace('.', "::");
+    for k in all.iter().filter(|k| k.container.as_deref().is_some_and(|c| c == q || c == q_rust)) {
+        out.push_str(&format!("  {}  L{}", k.signature, k.start_line));
+        if let Some(d) = first_line(&k.doc) {
+            out.push_str(&format!("  // {}", cap(d, 100)));
+        }
+        out.push('\n');
+        if out.len() > L1_MAX_CHARS {
+            out.push_str("  …\n");
+            break;
+        }
+    }
+    out
+}
+
+/// Hash of lines `start..=end` (1-based) of `src`: the source of a symbol summary.
+pub fn slice_hash(src: &str, start: u32, end: u32) -> String {
+    let slice = line_slice(src, start, end);
+    blake3::hash(slice.as_bytes()).to_hex().to_string()
+}
+
+/// Lines `start..=end` (1-based, inclusive) of `src`.
+pub fn line_slice(src: &str, start: u32, end: u32) -> &str {
+    let start = start.max(1) as usize;
+    let mut off_start = None;
+    let mut line = 1usize;
+    if start == 1 {
+        off_start = Some(0);
+    }
+    let bytes = src.as_bytes();
+    let mut off_end = src.len();
+    for (i, b) in bytes.iter().enumerate() {
+        if *b == b'\n' {
+            if line == end as usize {
+                off_end = i + 1;
+                break;
+            }
+            line += 1;
+            if line == start {
+                off_start = Some(i + 1);
+            }
+        }
+    }
+    match off_start {
+        Some(s) if s <= off_end => &src[s..off_end],
+        _ => "",
+    }
+}
+
+struct Made {
+    path: String,
+    rows: Vec<(String, String, String, String, usize, usize)>, // key, tier, text, hash, tokens, source tokens
+    l1_tokens: usize,
+    src_tokens: usize,
+}
+
+fn load_symbols(conn: &Connection, file_id: i64) -> rusqlite::Result<Vec<Symbol>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT kind, name, container, signature, start_line, end_line, name_line, doc FROM symbols WHERE file_id = ?1 ORDER BY start_line, id",
+    )?;
+    let rows = stmt.query_map([file_id], |r| {
+        Ok(Symbol {
+            kind: r.get(0)?,
+            name: r.get(1)?,
+            container: r.get(2)?,
+            signature: r.get(3)?,
+            start_line: r.get(4)?,
+            end_line: r.get(5)?,
+            name_line: r.get(6)?,
+            doc: r.get(7)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// Writes L0 and L1 summaries for files (and their symbols) whose summaries are missing or
+/// stale; `force` rewrites them all.
+pub fn summarize(cfg: &IndexConfig, force: bool) -> Result<SummarizeReport> {
+    let t0 = Instant::now();
+    refresh(cfg)?;
+    let db = cfg.db_path();
+    let conn = store::open_write(&cfg.state_root)?.ok_or(IndexError::Missing { path: db.clone() })?;
+    let sq = |e: rusqlite::Error| IndexError::Sqlite { path: db.clone(), source: e };
+    // file id, path, language, lines, hash, summary hash
+    let files: Vec<(i64, String, String, u32, String, Option<String>)> = {
+        let mut stmt = conn
+            .prepare(
+                "SELECT f.id, f.path, f.language, f.lines, f.hash, s.source_hash FROM files f
+                 LEFT JOIN summaries s ON s.path = f.path AND s.symbol_key = '' AND s.tier = 'L1'
+                 ORDER BY f.path",
+            )
+            .map_err(sq)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+            .map_err(sq)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(sq)?
+    };
+    let mut report = SummarizeReport { files_total: files.len() as u64, ..Default::default() };
+    let todo: Vec<_> = files.into_iter().filter(|f| force || f.5.as_deref() != Some(f.4.as_str())).collect();
+    report.files_fresh = report.files_total - todo.len() as u64;
+    // Gather what the generator needs from the store, then build summaries in parallel.
+    let mut inputs = Vec::with_capacity(todo.len());
+    for (id, path, lang, lines, hash, _) in todo {
+        let symbols = load_symbols(&conn, id).map_err(sq)?;
+        let imports: String = conn
+            .prepare_cached("SELECT imports FROM file_refs WHERE file_id = ?1")
+            .and_then(|mut s| s.query_row([id], |r| r.get(0)))
+            .unwrap_or_default();
+        let outline: Vec<(String, String, u32, u32)> = {
+            let mut s = conn
+                .prepare_cached("SELECT kind, name, depth, line FROM outlines WHERE file_id = ?1 ORDER BY line, id")
+                .map_err(sq)?;
+            let rows = s.query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).map_err(sq)?;
+            rows.collect::<rusqlite::Result<_>>().map_err(sq)?
+        };
+        inputs.push((path, lang, lines, hash, symbols, imports, outline));
+    }
+    let root = cfg.root.clone();
+    let made: Vec<Made> = inputs
+        .par_iter()
+        .filter_map(|(path, lang, lines, hash, symbols, imports, outline)| {
+            let bytes = std::fs::read(root.join(path)).ok()?;
+            let src = String::from_utf8_lossy(&bytes);
+            let imports: Vec<String> = imports.lines().map(str::to_string).filter(|l| !l.is_empty()).collect();
+            let input = FileInput {
+                path,
+                language: lang,
+                lines: *lines,
+                src: &src,
+                symbols,
+                imports: &imports,
+                outline,
+            };
+            let src_tokens = wazir_core::tokens::count(&src);
+            let l0 = file_l0(&input);
+            let l1 = file_l1(&input);
+            let l1_tokens = wazir_core::tokens::count(&l1);
+            let mut rows = vec![
+                (String::new(), "L0".to_string(), l0.clone(), hash.clone(), wazir_core::tokens::count(&l0), src_tokens),
+                (String::new(), "L1".to_string(), l1, hash.clone(), l1_tokens, src_tokens),
+            ];
+            let mut seen: HashMap<String, u32> = HashMap::new();
+            for s in symbols.iter().filter(|s| summarized_kind(&s.kind)) {
+                let mut key = symbol_key(s);
+                let n = seen.entry(key.clone()).or_insert(0);
+                *n += 1;
+                if *n > 1 {
+                    key = format!("{key}#{n}");
+                }
+                let slice = line_slice(&src, s.start_line, s.end_line);
+                let h = blake3::hash(slice.as_bytes()).to_hex().to_string();
+                let share = if src.is_empty() { 0 } else { src_tokens * slice.len() / src.len() };
+                let s0 = symbol_l0(path, s);
+                let s1 = symbol_l1(path, s, symbols);
+                let (t0, t1) = (s0.len().div_ceil(4), s1.len().div_ceil(4));
+                rows.push((key.clone(), "L0".into(), s0, h.clone(), t0, share));
+                rows.push((key, "L1".into(), s1, h, t1, share));
+            }
+            Some(Made { path: path.clone(), rows, l1_tokens, src_tokens })
+        })
+        .collect();
+    let now = store::now_secs();
+    conn.execute_batch("BEGIN IMMEDIATE").map_err(sq)?;
+    let mut ratio_sum = 0.0;
+    let mut ratio_n = 0u64;
+    for m in &made {
+        conn.prepare_cached("DELETE FROM summaries WHERE path = ?1").and_then(|mut s| s.execute([&m.path])).map_err(sq)?;
+        let mut ins = conn
+            .prepare_cached(
+                "INSERT OR REPLACE INTO summaries(path, symbol_key, tier, text, source_hash, generator, tokens, source_tokens, created_at)
+                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+            )
+            .map_err(sq)?;
+        for (key, tier, text, hash, tokens, src_tokens) in &m.rows {
+            ins.execute(params![m.path, key, tier, text, hash, GENERATOR, *tokens as i64, *src_tokens as i64, now])
+                .map_err(sq)?;
+            if !key.is_empty() {
+                report.symbol_summaries += 1;
+            }
+        }
+        report.files_summarized += 1;
+        report.file_source_tokens += m.src_tokens as u64;
+        report.file_l1_tokens += m.l1_tokens as u64;
+        if m.src_tokens > 0 {
+            ratio_sum += m.l1_tokens as f64 / m.src_tokens as f64;
+            ratio_n += 1;
+        }
+    }
+    conn.execute_batch("COMMIT").map_err(sq)?;
+    report.symbol_summaries /= 2;
+    if ratio_n > 0 {
+        report.l1_mean_ratio = ratio_sum / ratio_n as f64;
+    }
+    if report.file_source_tokens > 0 {
+        report.l1_total_ratio = report.file_l1_tokens as f64 / report.file_source_tokens as f64;
+    }
+    report.duration_ms = t0.elapsed().as_millis() as u64;
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_slice_is_inclusive_and_one_based() {
+        let src = "a\nb\nc\nd\n";
+        assert_eq!(line_slice(src, 2, 3), "b\nc\n");
+        assert_eq!(line_slice(src, 1, 1), "a\n");
+        assert_eq!(line_slice(src, 4, 9), "d\n");
+        assert_eq!(line_slice(src, 9, 9), "");
+    }
+}

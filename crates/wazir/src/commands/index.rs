@@ -1,0 +1,198 @@
+//! `wazir index`: build, refresh and query the code index (thin layer over `wazir-index`).
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Args, Subcommand};
+use wazir_index::{IndexConfig, SearchOptions, Symbol};
+
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    #[command(subcommand)]
+    pub command: IndexCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IndexCommand {
+    /// Index the whole project from scratch (parallel; a progress bar on a terminal).
+    Build,
+    /// Re-parse only files whose content changed; drop files that are gone.
+    Refresh,
+    /// Counts: files per language, symbols per kind, summaries, last ingestion run.
+    Stats,
+    /// Write heuristic L0/L1 summaries for files and symbols that lack fresh ones.
+    Summarize {
+        /// Rewrite every summary, not only missing or stale ones.
+        #[arg(long)]
+        refresh: bool,
+    },
+    /// Find symbols: exact names first, then prefixes, then fuzzy matches.
+    SearchSymbols {
+        query: String,
+        /// Only this kind (function, method, class, struct, enum, trait, interface, type, ...).
+        #[arg(long)]
+        kind: Option<String>,
+        /// Only this language (rust, python, javascript, typescript, tsx, go, java, sql).
+        #[arg(long)]
+        lang: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Every definition of a name (or `Container.name`), with signature, lines and doc.
+    GetSymbol { query: String },
+    /// The symbols (code) or outline (SQL, JSON, YAML, Markdown) of one file.
+    GetFileOutline { path: String },
+    /// A ranked map of the repository's key signatures that fits a token budget.
+    Map {
+        /// Token budget (o200k tokens).
+        #[arg(long, default_value_t = wazir_index::map::DEFAULT_BUDGET)]
+        budget: usize,
+        /// Files, folders or names to rank around (repeatable).
+        #[arg(long)]
+        focus: Vec<String>,
+    },
+}
+
+fn config(ctx: &crate::Ctx) -> Result<IndexConfig> {
+    let project = ctx.project()?;
+    let state_root = ctx.state_root(&project)?;
+    let mut cfg = IndexConfig::new(&project.root, state_root);
+    if let Some(max) = project.manifest.index.max_file_bytes {
+        cfg.max_file_bytes = max;
+    }
+    cfg.progress = !ctx.json;
+    Ok(cfg)
+}
+
+fn qualified(s: &Symbol) -> String {
+    match &s.container {
+        Some(c) => format!("{c}.{}", s.name),
+        None => s.name.clone(),
+    }
+}
+
+pub fn run(args: &IndexArgs, ctx: &crate::Ctx) -> Result<ExitCode> {
+    let cfg = config(ctx)?;
+    match &args.command {
+        IndexCommand::Build | IndexCommand::Refresh => {
+            let report = match args.command {
+                IndexCommand::Build => wazir_index::build(&cfg)?,
+                _ => wazir_index::refresh(&cfg)?,
+            };
+            if ctx.json {
+                ctx.print_json(&report)?;
+            } else {
+                println!("{}", report.one_line());
+            }
+        }
+        IndexCommand::Stats => {
+            let s = wazir_index::stats(&cfg.state_root)?;
+            if ctx.json {
+                ctx.print_json(&s)?;
+            } else {
+                println!("index {} (schema {}, {} bytes)", s.database, s.schema_version, s.database_bytes);
+                println!("files {}, symbols {}, outline items {}", s.files, s.symbols, s.outline_items);
+                let langs: Vec<String> = s.languages.iter().map(|(k, v)| format!("{k} {v}")).collect();
+                println!("languages: {}", langs.join(", "));
+                let kinds: Vec<String> = s.kinds.iter().map(|(k, v)| format!("{k} {v}")).collect();
+                println!("kinds: {}", kinds.join(", "));
+                println!(
+                    "summaries: {} files ({} stale), {} symbols; {} retrievals logged",
+                    s.summarized_files, s.stale_summaries, s.symbol_summaries, s.retrievals
+                );
+                if let Some(run) = &s.last_run {
+                    println!("last run: {run}");
+                }
+            }
+        }
+        IndexCommand::Summarize { refresh } => {
+            let r = wazir_index::summarize(&cfg, *refresh)?;
+            if ctx.json {
+                ctx.print_json(&r)?;
+            } else {
+                println!(
+                    "summarized {} of {} files ({} already fresh), {} symbols; L1 is {:.1}% of source tokens on average ({:.1}% overall); {} ms",
+                    r.files_summarized,
+                    r.files_total,
+                    r.files_fresh,
+                    r.symbol_summaries,
+                    r.l1_mean_ratio * 100.0,
+                    r.l1_total_ratio * 100.0,
+                    r.duration_ms
+                );
+            }
+        }
+        IndexCommand::SearchSymbols { query, kind, lang, limit } => {
+            let opts = SearchOptions { kind: kind.clone(), lang: lang.clone(), limit: *limit };
+            let hits = wazir_index::search_symbols(&cfg.state_root, query, &opts)?;
+            if ctx.json {
+                ctx.print_json(&hits)?;
+            } else if hits.is_empty() {
+                println!("no symbol matches `{query}`");
+            } else {
+                for h in &hits {
+                    let s = &h.symbol;
+                    println!(
+                        "{}:{} {} {} [{:?}]  {}",
+                        s.path,
+                        s.symbol.start_line,
+                        s.symbol.kind,
+                        qualified(&s.symbol),
+                        h.rank,
+                        s.symbol.signature
+                    );
+                }
+            }
+        }
+        IndexCommand::GetSymbol { query } => {
+            let g = wazir_index::get_symbol(&cfg.state_root, query)?;
+            if ctx.json {
+                ctx.print_json(&g)?;
+            } else {
+                if !g.exact {
+                    println!("no exact match for `{query}`; closest:");
+                }
+                for s in &g.symbols {
+                    println!(
+                        "{}:{}-{} {} {} ({})",
+                        s.path, s.symbol.start_line, s.symbol.end_line, s.symbol.kind, qualified(&s.symbol), s.language
+                    );
+                    println!("  {}", s.symbol.signature);
+                    if let Some(d) = &s.symbol.doc {
+                        for l in d.lines().take(3) {
+                            println!("  /// {l}");
+                        }
+                    }
+                }
+            }
+            if g.symbols.is_empty() {
+                eprintln!("no symbol matches `{query}`");
+                return Ok(ExitCode::from(1));
+            }
+        }
+        IndexCommand::GetFileOutline { path } => {
+            let o = wazir_index::file_outline(&cfg.root, &cfg.state_root, path)?;
+            if ctx.json {
+                ctx.print_json(&o)?;
+            } else {
+                println!("{} ({}, {} lines)", o.path, o.language, o.lines);
+                for s in &o.symbols {
+                    let depth = s.container.as_deref().map_or(0, |c| c.matches('.').count() + c.matches("::").count() + 1);
+                    println!("{}{} {}  L{}-{}", "  ".repeat(depth + 1), s.kind, s.signature, s.start_line, s.end_line);
+                }
+                for i in &o.outline {
+                    println!("{}{} {}  L{}-{}", "  ".repeat(i.depth as usize), i.kind, i.name, i.line, i.end_line);
+                }
+            }
+        }
+        IndexCommand::Map { budget, focus } => {
+            let m = wazir_index::map(&cfg.root, &cfg.state_root, *budget, focus)?;
+            if ctx.json {
+                ctx.print_json(&m)?;
+            } else {
+                print!("{}", m.to_text());
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,91 @@
+//! `wazir recall`: exact slices (L2) or stored L0/L1 summaries of files and symbols, with
+//! `fresh`. Kept lean: read-only SQLite, no walking, no tokenizer.
+
+use std::process::ExitCode;
+
+use anyhow::{Result, bail};
+use clap::{Args, Subcommand};
+use wazir_index::{Recall, Tier};
+
+#[derive(Debug, Args)]
+pub struct RecallArgs {
+    #[command(subcommand)]
+    pub command: RecallCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RecallCommand {
+    /// A file's lines (L2, optionally bounded) or its L0/L1 summary.
+    File {
+        path: String,
+        /// First line (1-based).
+        #[arg(long)]
+        start: Option<u32>,
+        /// Last line (inclusive).
+        #[arg(long)]
+        end: Option<u32>,
+        /// L0 (one line), L1 (structure) or L2 (exact source, the default).
+        #[arg(long, value_name = "L0|L1|L2")]
+        tier: Option<String>,
+    },
+    /// A symbol's source (L2) or its L0/L1 summary; QUERY is a name or `Container.name`.
+    Symbol {
+        query: String,
+        #[arg(long, value_name = "L0|L1|L2")]
+        tier: Option<String>,
+    },
+}
+
+fn tier(t: &Option<String>) -> Result<Tier> {
+    match t {
+        None => Ok(Tier::L2),
+        Some(s) => match Tier::parse(s) {
+            Some(t) => Ok(t),
+            None => bail!("--tier {s}: expected L0, L1 or L2"),
+        },
+    }
+}
+
+fn print(ctx: &crate::Ctx, r: &Recall) -> Result<()> {
+    if ctx.json {
+        return ctx.print_json(r);
+    }
+    let what = match &r.symbol {
+        Some(s) => format!(" {} {}", s.symbol.kind, s.symbol.name),
+        None => String::new(),
+    };
+    println!(
+        "# {}:{}-{}{} ({}, {})",
+        r.path,
+        r.start,
+        r.end,
+        what,
+        r.tier.name(),
+        if r.fresh { "fresh" } else { "stale" }
+    );
+    print!("{}", r.text);
+    if !r.text.ends_with('\n') {
+        println!();
+    }
+    if !r.alternatives.is_empty() {
+        println!("# also: {}", r.alternatives.join("; "));
+    }
+    Ok(())
+}
+
+pub fn run(args: &RecallArgs, ctx: &crate::Ctx) -> Result<ExitCode> {
+    let project = ctx.project()?;
+    let state_root = ctx.state_root(&project)?;
+    let root = project.root.canonicalize().unwrap_or(project.root.clone());
+    let (command, query, r) = match &args.command {
+        RecallCommand::File { path, start, end, tier: t } => {
+            ("file", path.clone(), wazir_index::recall_file(&root, &state_root, path, *start, *end, tier(t)?)?)
+        }
+        RecallCommand::Symbol { query, tier: t } => {
+            ("symbol", query.clone(), wazir_index::recall_symbol(&root, &state_root, query, tier(t)?)?)
+        }
+    };
+    print(ctx, &r)?;
+    wazir_index::log_retrieval(&state_root, command, &query, &r);
+    Ok(ExitCode::SUCCESS)
+}
