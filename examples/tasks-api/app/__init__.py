@@ -1,0 +1,1 @@
+"""tasks-api: a small task-tracking service."""
