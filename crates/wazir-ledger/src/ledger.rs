@@ -323,8 +323,9 @@ impl Ledger {
         run: &RunId,
         rules: &PhaseRules,
         st: &RunStatus,
-    ) -> std::result::Result<(), Vec<String>> {
-        let mut problems = Vec::new();
+    ) -> std::result::Result<(), Vec<(String, String)>> {
+        let mut problems: Vec<(String, String)> = Vec::new();
+        let mut problem = |name: &str, text: String| problems.push((name.to_string(), text));
         let iteration = st.loop_count(&rules.phase).max(1) as u64;
         for o in &rules.outputs {
             let rel = format!("{ARTIFACTS_DIR}/{}.json", o.artifact);
@@ -332,7 +333,10 @@ impl Ledger {
             let bytes = match std::fs::read(&path) {
                 Ok(b) => b,
                 Err(_) => {
-                    problems.push(format!("`{}` ({rel}): not recorded", o.artifact));
+                    problem(
+                        &o.artifact,
+                        format!("`{}` ({rel}): not recorded", o.artifact),
+                    );
                     continue;
                 }
             };
@@ -352,15 +356,18 @@ impl Ledger {
                     ) {
                         Ok(Ok(c)) => c.loop_number,
                         Ok(Err(ps)) => {
-                            problems.push(format!(
-                                "`{}` ({rel}) fails its checks:\n    {}",
-                                o.artifact,
-                                ps.join("\n    ")
-                            ));
+                            problem(
+                                &o.artifact,
+                                format!(
+                                    "`{}` ({rel}) fails its checks:\n    {}",
+                                    o.artifact,
+                                    ps.join("\n    ")
+                                ),
+                            );
                             continue;
                         }
                         Err(e) => {
-                            problems.push(format!("`{}` ({rel}): {e}", o.artifact));
+                            problem(&o.artifact, format!("`{}` ({rel}): {e}", o.artifact));
                             continue;
                         }
                     }
@@ -369,11 +376,14 @@ impl Ledger {
             if let Some(l) = loop_number
                 && l < iteration
             {
-                problems.push(format!(
-                    "`{}` ({rel}) is from loop {l} but `{}` is in loop {iteration}: record the \
+                problem(
+                    &o.artifact,
+                    format!(
+                        "`{}` ({rel}) is from loop {l} but `{}` is in loop {iteration}: record the \
                      revised artifact with `\"loop\": {iteration}`",
-                    o.artifact, rules.phase
-                ));
+                        o.artifact, rules.phase
+                    ),
+                );
             }
         }
         if problems.is_empty() {

@@ -32,9 +32,10 @@ pub struct Transitions {
     phases: BTreeMap<String, PhaseRules>,
 }
 
-/// Checks a phase's required outputs against the run; `Err` carries one line per problem.
+/// Checks a phase's required outputs against the run; `Err` carries, per problem, the artifact
+/// name and what is wrong with it.
 pub(crate) type OutputCheck<'a> =
-    dyn FnMut(&PhaseRules, &RunStatus) -> std::result::Result<(), Vec<String>> + 'a;
+    dyn FnMut(&PhaseRules, &RunStatus) -> std::result::Result<(), Vec<(String, String)>> + 'a;
 
 impl Transitions {
     /// Builds the rules from parsed workflows. Two workflows for one phase, or a `rejects_to`
@@ -200,12 +201,19 @@ impl Transitions {
                     }
                 }
                 if let Err(problems) = outputs_ok(rules, st) {
+                    let names: Vec<&str> = problems.iter().map(|(n, _)| n.as_str()).collect();
+                    let lines: Vec<&str> = problems.iter().map(|(_, p)| p.as_str()).collect();
+                    let name = if names.len() == 1 {
+                        names[0]
+                    } else {
+                        "ARTIFACT"
+                    };
                     return Err(refuse(format!(
                         "required output{} missing or invalid:\n  - {}\nrecord {} with \
-                         `wazir capture artifact --phase {phase} --name ARTIFACT --file PATH`",
-                        if problems.len() == 1 { " is" } else { "s are" },
-                        problems.join("\n  - "),
-                        if problems.len() == 1 { "it" } else { "each" },
+                         `wazir capture artifact --phase {phase} --name {name} --file PATH`",
+                        if lines.len() == 1 { " is" } else { "s are" },
+                        lines.join("\n  - "),
+                        if lines.len() == 1 { "it" } else { "each" },
                     )));
                 }
                 let p = st.phases.get_mut(phase).expect("active phase has a state");
@@ -297,7 +305,7 @@ mod tests {
             if ok {
                 Ok(())
             } else {
-                Err(vec!["`x`: not recorded".into()])
+                Err(vec![("x".into(), "`x`: not recorded".into())])
             }
         })
     }

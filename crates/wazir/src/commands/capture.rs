@@ -1,0 +1,305 @@
+//! `wazir capture`: the run ledger's command layer. Parses the subcommands, opens the ledger of
+//! the project's state root (with the workflow rules when a subcommand needs them), calls one
+//! `wazir_ledger` function and prints its answer as text or JSON.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand};
+use serde_json::json;
+use wazir_core::Project;
+use wazir_ledger::{Event, Ledger, RunId, Transitions, kinds};
+
+#[derive(Debug, Args)]
+pub struct CaptureArgs {
+    #[command(subcommand)]
+    pub command: CaptureCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CaptureCommand {
+    /// Start a run: its folder, status.json, events.ndjson, captures/; make it the latest run.
+    Init {
+        /// The run id: a letter or digit, then up to 63 letters, digits, `.`, `_` or `-`.
+        #[arg(long)]
+        run: String,
+        /// The phase the run starts in (either spelling: spec-challenge or spec_challenge).
+        #[arg(long)]
+        phase: String,
+        /// The run's status word (default: active).
+        #[arg(long)]
+        status: Option<String>,
+    },
+    /// Record an event; phase transitions are checked against the workflow rules.
+    Event {
+        /// The run (default: the one named by <state-root>/runs/latest).
+        #[arg(long)]
+        run: Option<String>,
+        /// phase_enter, phase_exit, gate_approved, gate_rejected, verification_recorded, note,
+        /// post_tool_capture, pre_compact, stop or session_start.
+        #[arg(long)]
+        event: String,
+        #[arg(long)]
+        phase: String,
+        /// A new status word for the run.
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        message: Option<String>,
+    },
+    /// Validate an artifact against the schema its workflow names and record it.
+    Artifact {
+        #[arg(long)]
+        run: Option<String>,
+        /// The phase whose workflow lists the artifact as an output.
+        #[arg(long)]
+        phase: String,
+        /// The artifact name from the workflow's outputs (stored as artifacts/<name>.json).
+        #[arg(long)]
+        name: String,
+        /// The JSON file to record.
+        #[arg(long)]
+        file: PathBuf,
+    },
+    /// Reserve a capture file for output a command is about to write; prints its path.
+    Route {
+        #[arg(long)]
+        run: Option<String>,
+        #[arg(long)]
+        name: String,
+    },
+    /// Save standard input as a capture file and print the short reference to use instead.
+    Output {
+        #[arg(long)]
+        run: Option<String>,
+        #[arg(long)]
+        name: String,
+        /// The command that produced the output.
+        #[arg(long)]
+        command: Option<String>,
+        /// Its exit code.
+        #[arg(long, allow_negative_numbers = true)]
+        exit_code: Option<i32>,
+    },
+    /// Write summary.md from the ledger; prints its path.
+    Summary {
+        #[arg(long)]
+        run: Option<String>,
+    },
+    /// Tokens kept out of context by capture routing and tiered recall (o200k_base).
+    Usage {
+        #[arg(long)]
+        run: Option<String>,
+    },
+    /// Exit 0 while the phase is within its loop cap, 1 at the cap.
+    LoopCheck {
+        #[arg(long)]
+        run: Option<String>,
+        #[arg(long)]
+        phase: String,
+    },
+}
+
+/// The project, its ledger (no rules yet) and the project's schemas folder.
+struct Opened {
+    project: Project,
+    ledger: Ledger,
+}
+
+fn open(ctx: &crate::Ctx) -> Result<Opened> {
+    let project = ctx.project()?;
+    let state_root = ctx.state_root(&project)?;
+    let schemas = project.path(&project.manifest.paths.schemas);
+    let ledger = Ledger::new(&state_root).with_schemas_dir(Some(schemas));
+    Ok(Opened { project, ledger })
+}
+
+fn with_rules(o: Opened) -> Result<Opened> {
+    let rules = Transitions::for_project(&o.project)?;
+    Ok(Opened {
+        ledger: o.ledger.with_rules(rules),
+        project: o.project,
+    })
+}
+
+fn run_id(ledger: &Ledger, run: Option<&str>) -> Result<RunId> {
+    Ok(ledger.require_run(run)?)
+}
+
+pub fn run(args: &CaptureArgs, ctx: &crate::Ctx) -> Result<ExitCode> {
+    match &args.command {
+        CaptureCommand::Init { run, phase, status } => {
+            let id = RunId::parse(run)?;
+            let o = with_rules(open(ctx)?)?;
+            let st = o.ledger.init(&id, phase, status.as_deref())?;
+            let dir = o.ledger.run_dir(&id);
+            if ctx.json {
+                ctx.print_json(&json!({"run_dir": dir, "status": st}))?;
+            } else {
+                println!(
+                    "started run {id} in phase {} (status {}); it is now the latest run\n  {}",
+                    st.phase,
+                    st.status,
+                    dir.display()
+                );
+            }
+        }
+        CaptureCommand::Event {
+            run,
+            event,
+            phase,
+            status,
+            message,
+        } => {
+            if !kinds::CLI.contains(&event.as_str()) {
+                bail!(
+                    "unknown event `{event}`: use one of {} (artifact, route and output record \
+                     their own events)",
+                    kinds::CLI.join(", ")
+                );
+            }
+            let mut ev = Event::new(event).phase(phase);
+            if let Some(s) = status {
+                ev = ev.status(s);
+            }
+            if let Some(m) = message {
+                ev = ev.message(m);
+            }
+            let mut o = open(ctx)?;
+            if ev.is_transition() {
+                o = with_rules(o)?;
+            }
+            let id = run_id(&o.ledger, run.as_deref())?;
+            let rec = o.ledger.record_event(&id, &ev)?;
+            if ctx.json {
+                ctx.print_json(&json!({"seq": rec.seq, "event": event, "status": rec.status}))?;
+            } else {
+                let st = &rec.status;
+                let state = st.phase_state(&st.phase).map_or("-", |k| k.as_str());
+                println!(
+                    "recorded #{} {event} ({}); run {id} is in {} ({state}, loop {})",
+                    rec.seq,
+                    wazir_core::ids::to_id(phase),
+                    st.phase,
+                    st.loop_count(&st.phase)
+                );
+            }
+        }
+        CaptureCommand::Artifact {
+            run,
+            phase,
+            name,
+            file,
+        } => {
+            let o = with_rules(open(ctx)?)?;
+            let id = run_id(&o.ledger, run.as_deref())?;
+            let bytes = std::fs::read(file)
+                .with_context(|| format!("{}: cannot read the artifact file", file.display()))?;
+            let rec =
+                o.ledger
+                    .record_artifact(&id, phase, name, &bytes, &file.display().to_string())?;
+            let path = o.ledger.run_dir(&id).join(&rec.file);
+            if ctx.json {
+                ctx.print_json(&json!({"artifact": name, "path": path, "record": rec}))?;
+            } else {
+                println!(
+                    "recorded artifact {name} for {} (schema {}, loop {}): {}",
+                    rec.phase,
+                    rec.schema,
+                    rec.loop_number.map_or("-".into(), |l| l.to_string()),
+                    path.display()
+                );
+            }
+        }
+        CaptureCommand::Route { run, name } => {
+            let o = open(ctx)?;
+            let id = run_id(&o.ledger, run.as_deref())?;
+            let path = o.ledger.route_capture(&id, name)?;
+            if ctx.json {
+                let capture = path.file_name().map(|n| n.to_string_lossy().into_owned());
+                ctx.print_json(&json!({"capture": capture, "path": path}))?;
+            } else {
+                println!("{}", path.display());
+            }
+        }
+        CaptureCommand::Output {
+            run,
+            name,
+            command,
+            exit_code,
+        } => {
+            let o = open(ctx)?;
+            let id = run_id(&o.ledger, run.as_deref())?;
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .context("cannot read standard input")?;
+            let out = o
+                .ledger
+                .record_output(&id, name, &bytes, command.as_deref(), *exit_code)?;
+            if ctx.json {
+                ctx.print_json(&out)?;
+            } else {
+                println!("{}", out.reference);
+            }
+        }
+        CaptureCommand::Summary { run } => {
+            let o = open(ctx)?;
+            let id = run_id(&o.ledger, run.as_deref())?;
+            // The summary shows each phase's cap when the workflows can be read.
+            let ledger = match Transitions::for_project(&o.project) {
+                Ok(rules) => o.ledger.with_rules(rules),
+                Err(_) => o.ledger,
+            };
+            let path = ledger.write_summary(&id)?;
+            if ctx.json {
+                ctx.print_json(&json!({"path": path}))?;
+            } else {
+                println!("{}", path.display());
+            }
+        }
+        CaptureCommand::Usage { run } => {
+            let o = open(ctx)?;
+            let id = run_id(&o.ledger, run.as_deref())?;
+            let report = o.ledger.usage(&id, Some(&o.project.root))?;
+            if ctx.json {
+                ctx.print_json(&report)?;
+            } else {
+                print!("{}", report.table());
+            }
+        }
+        CaptureCommand::LoopCheck { run, phase } => {
+            let o = with_rules(open(ctx)?)?;
+            let id = run_id(&o.ledger, run.as_deref())?;
+            let phase = wazir_core::ids::to_id(phase);
+            let rules = o.ledger.rules().expect("loaded").rules(&phase)?.clone();
+            let check = o.ledger.loop_check(&id, &phase, rules.loop_cap)?;
+            if ctx.json {
+                ctx.print_json(&json!({
+                    "run_id": id,
+                    "phase": phase,
+                    "count": check.count,
+                    "cap": check.cap,
+                    "at_cap": check.at_cap,
+                    "escalation": check.at_cap.then_some(&rules.escalation),
+                }))?;
+            } else if check.at_cap {
+                println!(
+                    "{phase}: loop {} of {}: at the cap. Another loop will be refused; {}",
+                    check.count, check.cap, rules.escalation
+                );
+            } else {
+                println!(
+                    "{phase}: loop {} of {}: within the cap",
+                    check.count, check.cap
+                );
+            }
+            if check.at_cap {
+                return Ok(ExitCode::from(1));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
