@@ -5,6 +5,7 @@
 pub mod frontmatter;
 pub mod fsio;
 pub mod ids;
+pub mod install;
 pub mod kit;
 pub mod manifest;
 pub mod project;
