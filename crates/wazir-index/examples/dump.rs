@@ -2,7 +2,9 @@
 fn main() {
     for arg in std::env::args().skip(1) {
         let path = std::path::Path::new(&arg);
-        let Some(lang) = wazir_index::Lang::from_path(path) else { continue };
+        let Some(lang) = wazir_index::Lang::from_path(path) else {
+            continue;
+        };
         let src = std::fs::read_to_string(path).unwrap_or_default();
         let ex = wazir_index::extract(lang, &src);
         println!("== {arg} ({})", lang.name());
@@ -20,7 +22,10 @@ fn main() {
             );
         }
         for o in &ex.outline {
-            println!("{} {} d{} {}-{}", o.kind, o.name, o.depth, o.line, o.end_line);
+            println!(
+                "{} {} d{} {}-{}",
+                o.kind, o.name, o.depth, o.line, o.end_line
+            );
         }
         for i in &ex.imports {
             println!("import: {i}");

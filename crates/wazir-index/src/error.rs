@@ -6,9 +6,17 @@ use std::path::PathBuf;
 pub enum IndexError {
     #[error("no index at {path}: run `wazir index build` first")]
     Missing { path: PathBuf },
-    #[error("index at {path} has schema version {found:?}, this wazir expects {expected}: run `wazir index build` to rebuild it")]
-    Version { path: PathBuf, found: Option<i64>, expected: i64 },
-    #[error("index database {path}: {source}; if it is damaged, delete it and run `wazir index build`")]
+    #[error(
+        "index at {path} has schema version {found:?}, this wazir expects {expected}: run `wazir index build` to rebuild it"
+    )]
+    Version {
+        path: PathBuf,
+        found: Option<i64>,
+        expected: i64,
+    },
+    #[error(
+        "index database {path}: {source}; if it is damaged, delete it and run `wazir index build`"
+    )]
     Sqlite {
         path: PathBuf,
         #[source]

@@ -75,7 +75,8 @@ fn parse(lang: Lang, src: &str) -> Option<tree_sitter::Tree> {
         let mut map = cell.borrow_mut();
         let parser = map.entry(lang).or_insert_with(|| {
             let mut p = Parser::new();
-            p.set_language(&grammar).expect("grammar ABI is supported by tree-sitter 0.27");
+            p.set_language(&grammar)
+                .expect("grammar ABI is supported by tree-sitter 0.27");
             p
         });
         parser.parse(src, None)
@@ -84,12 +85,15 @@ fn parse(lang: Lang, src: &str) -> Option<tree_sitter::Tree> {
 
 /// Extracts symbols or an outline, imports and mentioned identifiers from `src`.
 pub fn extract(lang: Lang, src: &str) -> Extracted {
-    let mut out = Extracted { lines: count_lines(src), ..Default::default() };
+    let mut out = Extracted {
+        lines: count_lines(src),
+        ..Default::default()
+    };
     match lang {
         Lang::Markdown => out.outline = markdown_outline(src),
         Lang::Json | Lang::Yaml => {
             if let Some(tree) = parse(lang, src) {
-                out.outline = data_outline(lang, tree.root_node(), src);
+                out.outline = data_outline(tree.root_node(), src);
             }
         }
         _ => {
@@ -121,7 +125,9 @@ struct Def<'t> {
 }
 
 fn symbols(lang: Lang, root: Node, src: &str) -> Vec<Symbol> {
-    let Some(query) = query_for(lang) else { return Vec::new() };
+    let Some(query) = query_for(lang) else {
+        return Vec::new();
+    };
     let names = query.capture_names();
     let mut cursor = QueryCursor::new();
     let mut matches = cursor.matches(query, root, src.as_bytes());
@@ -142,13 +148,31 @@ fn symbols(lang: Lang, root: Node, src: &str) -> Vec<Symbol> {
             if name.is_empty() {
                 continue;
             }
-            defs.push(Def { node, name_node, kind: kind.to_string(), name, pattern: m.pattern_index });
+            defs.push(Def {
+                node,
+                name_node,
+                kind: kind.to_string(),
+                name,
+                pattern: m.pattern_index,
+            });
         }
     }
     // One definition per (node, name): the earliest pattern in the query wins.
     defs.sort_by(|a, b| {
-        (a.node.start_byte(), std::cmp::Reverse(a.node.end_byte()), a.node.id(), a.name_node.start_byte(), a.pattern)
-            .cmp(&(b.node.start_byte(), std::cmp::Reverse(b.node.end_byte()), b.node.id(), b.name_node.start_byte(), b.pattern))
+        (
+            a.node.start_byte(),
+            std::cmp::Reverse(a.node.end_byte()),
+            a.node.id(),
+            a.name_node.start_byte(),
+            a.pattern,
+        )
+            .cmp(&(
+                b.node.start_byte(),
+                std::cmp::Reverse(b.node.end_byte()),
+                b.node.id(),
+                b.name_node.start_byte(),
+                b.pattern,
+            ))
     });
     defs.dedup_by(|b, a| a.node.id() == b.node.id() && a.name == b.name);
 
@@ -180,7 +204,10 @@ fn symbols(lang: Lang, root: Node, src: &str) -> Vec<Symbol> {
         let mut kind = d.kind.clone();
         let parent_kind = parent.map(|j| defs[j].kind.as_str());
         if kind == "function"
-            && matches!(parent_kind, Some("impl" | "trait" | "class" | "interface" | "struct" | "enum"))
+            && matches!(
+                parent_kind,
+                Some("impl" | "trait" | "class" | "interface" | "struct" | "enum")
+            )
         {
             kind = "method".to_string();
         }
@@ -194,7 +221,11 @@ fn symbols(lang: Lang, root: Node, src: &str) -> Vec<Symbol> {
         paths.push(path);
         let start = d.node.start_position();
         let end = d.node.end_position();
-        let end_line = if end.column == 0 && end.row > start.row { end.row } else { end.row + 1 };
+        let end_line = if end.column == 0 && end.row > start.row {
+            end.row
+        } else {
+            end.row + 1
+        };
         result.push(Symbol {
             signature: signature(lang, &kind, d.node, src),
             doc: doc_comment(lang, d.node, src),
@@ -215,17 +246,21 @@ fn symbol_name(lang: Lang, kind: &str, name_node: Node, src: &str) -> String {
     }
     let t = text(name_node, src).trim();
     if name_node.kind() == "string" {
-        return t.trim_matches(|c| c == '"' || c == '\'' || c == '`').to_string();
+        return t
+            .trim_matches(|c| c == '"' || c == '\'' || c == '`')
+            .to_string();
     }
     collapse_ws(t)
 }
 
 fn rust_type_name(node: Node, src: &str) -> String {
     match node.kind() {
-        "generic_type" | "reference_type" | "pointer_type" => match node.child_by_field_name("type") {
-            Some(inner) => rust_type_name(inner, src),
-            None => text(node, src).to_string(),
-        },
+        "generic_type" | "reference_type" | "pointer_type" => {
+            match node.child_by_field_name("type") {
+                Some(inner) => rust_type_name(inner, src),
+                None => text(node, src).to_string(),
+            }
+        }
         _ => collapse_ws(text(node, src)),
     }
 }
@@ -252,10 +287,13 @@ fn is_constant(lang: Lang, node: Node, name: &str, src: &str) -> bool {
             .parent()
             .map(|p| text(p, src).trim_start().starts_with("const"))
             .unwrap_or(false),
-        _ => {
+        Lang::Python => {
             name.chars().any(|c| c.is_ascii_uppercase())
-                && name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
         }
+        _ => false,
     }
 }
 
@@ -267,14 +305,20 @@ fn body_of(node: Node) -> Option<Node> {
     match node.kind() {
         "variable_declarator" | "field_definition" | "public_field_definition" => {
             let v = node.child_by_field_name("value")?;
-            v.child_by_field_name("body").or(if v.kind() == "class" { None } else { None })
+            v.child_by_field_name("body")
         }
-        "assignment_expression" => node.child_by_field_name("right")?.child_by_field_name("body"),
-        "pair" => node.child_by_field_name("value")?.child_by_field_name("body"),
+        "assignment_expression" => node
+            .child_by_field_name("right")?
+            .child_by_field_name("body"),
+        "pair" => node
+            .child_by_field_name("value")?
+            .child_by_field_name("body"),
         "type_spec" => {
             let t = node.child_by_field_name("type")?;
             match t.kind() {
-                "struct_type" => t.named_child(0).filter(|c| c.kind() == "field_declaration_list"),
+                "struct_type" => t
+                    .named_child(0)
+                    .filter(|c| c.kind() == "field_declaration_list"),
                 _ => None,
             }
         }
@@ -325,15 +369,23 @@ fn signature(lang: Lang, kind: &str, node: Node, src: &str) -> String {
             raw = raw.split(['{', '(', '[']).next().unwrap_or(raw);
         } else if lang == Lang::Go && kind == "interface" {
             raw = raw.split('{').next().unwrap_or(raw);
-        } else if matches!(kind, "table" | "view" | "function" | "index" | "type" | "trigger") && lang == Lang::Sql {
+        } else if matches!(
+            kind,
+            "table" | "view" | "function" | "index" | "type" | "trigger"
+        ) && lang == Lang::Sql
+        {
             raw = raw.split('(').next().unwrap_or(raw);
+            if let Some(i) = raw.to_ascii_lowercase().find(" as ") {
+                raw = &raw[..i];
+            }
         }
     }
     let mut sig = format!("{prefix}{}", collapse_ws(raw));
-    if lang == Lang::Python && body.is_some() {
-        if let Some(s) = sig.strip_suffix(':') {
-            sig = s.trim_end().to_string();
-        }
+    if lang == Lang::Python
+        && body.is_some()
+        && let Some(s) = sig.strip_suffix(':')
+    {
+        sig = s.trim_end().to_string();
     }
     if lang == Lang::Sql {
         sig = sig.trim_end_matches(';').trim_end().to_string();
@@ -369,9 +421,14 @@ fn doc_anchor(node: Node) -> Node {
         let Some(p) = cur.parent() else { return cur };
         let wraps = match p.kind() {
             "export_statement" | "decorated_definition" | "ambient_declaration" => true,
-            "lexical_declaration" | "variable_declaration" | "type_declaration" | "const_declaration"
+            "lexical_declaration"
+            | "variable_declaration"
+            | "type_declaration"
+            | "const_declaration"
             | "var_declaration" => p.named_child_count() == 1,
-            "expression_statement" => cur.kind() == "assignment" || cur.kind() == "assignment_expression",
+            "expression_statement" => {
+                cur.kind() == "assignment" || cur.kind() == "assignment_expression"
+            }
             _ => false,
         };
         if !wraps {
@@ -393,7 +450,11 @@ fn doc_comment(lang: Lang, node: Node, src: &str) -> Option<String> {
     let mut cur = anchor.prev_sibling();
     while let Some(s) = cur {
         let k = s.kind();
-        if k == "attribute_item" || k == "decorator" || k == "annotation" || k == "marker_annotation" {
+        if k == "attribute_item"
+            || k == "decorator"
+            || k == "annotation"
+            || k == "marker_annotation"
+        {
             next_row = s.start_position().row;
             cur = s.prev_sibling();
             continue;
@@ -402,12 +463,18 @@ fn doc_comment(lang: Lang, node: Node, src: &str) -> Option<String> {
             break;
         }
         let end = s.end_position();
-        let end_row = if end.column == 0 && end.row > 0 { end.row - 1 } else { end.row };
+        let end_row = if end.column == 0 && end.row > 0 {
+            end.row - 1
+        } else {
+            end.row
+        };
         if end_row + 1 < next_row {
             break;
         }
         let t = text(s, src);
-        if lang == Lang::Rust && !(t.starts_with("///") && !t.starts_with("////") || t.starts_with("/**")) {
+        if lang == Lang::Rust
+            && !(t.starts_with("///") && !t.starts_with("////") || t.starts_with("/**"))
+        {
             break;
         }
         comments.push(s);
@@ -440,7 +507,9 @@ fn clean_comment_line(line: &str) -> String {
         l = r;
     }
     let l = l.trim();
-    let l = l.strip_prefix("* ").unwrap_or(if l == "*" { "" } else { l });
+    let l = l
+        .strip_prefix("* ")
+        .unwrap_or(if l == "*" { "" } else { l });
     l.trim_end().to_string()
 }
 
@@ -494,7 +563,12 @@ fn python_docstring(node: Node, src: &str) -> Option<String> {
         .unwrap_or(0);
     let mut lines = vec![first_line];
     for l in rest {
-        lines.push(l.get(indent..).unwrap_or(l.trim_start()).trim_end().to_string());
+        lines.push(
+            l.get(indent..)
+                .unwrap_or(l.trim_start())
+                .trim_end()
+                .to_string(),
+        );
     }
     finish_doc(lines)
 }
@@ -515,17 +589,21 @@ fn imports(lang: Lang, src: &str) -> Vec<String> {
                     out.push(collapse_ws(t));
                 }
             }
-            Lang::Python => {
-                if t.starts_with("import ") || (t.starts_with("from ") && t.contains(" import ")) {
-                    out.push(collapse_ws(t));
-                }
+            Lang::Python
+                if t.starts_with("import ")
+                    || (t.starts_with("from ") && t.contains(" import ")) =>
+            {
+                out.push(collapse_ws(t));
             }
-            Lang::JavaScript | Lang::TypeScript | Lang::Tsx => {
-                if t.starts_with("import ") || (t.starts_with("export ") && t.contains(" from "))
-                    || (t.contains("require(") && (t.starts_with("const ") || t.starts_with("var ") || t.starts_with("let ")))
-                {
-                    out.push(collapse_ws(t));
-                }
+            Lang::JavaScript | Lang::TypeScript | Lang::Tsx
+                if t.starts_with("import ")
+                    || (t.starts_with("export ") && t.contains(" from "))
+                    || (t.contains("require(")
+                        && (t.starts_with("const ")
+                            || t.starts_with("var ")
+                            || t.starts_with("let "))) =>
+            {
+                out.push(collapse_ws(t));
             }
             Lang::Go => {
                 if in_go_block {
@@ -540,10 +618,8 @@ fn imports(lang: Lang, src: &str) -> Vec<String> {
                     out.push(collapse_ws(t));
                 }
             }
-            Lang::Java => {
-                if t.starts_with("import ") || t.starts_with("package ") {
-                    out.push(collapse_ws(t));
-                }
+            Lang::Java if t.starts_with("import ") || t.starts_with("package ") => {
+                out.push(collapse_ws(t));
             }
             _ => {}
         }
@@ -577,13 +653,13 @@ fn identifiers(src: &str) -> Vec<String> {
     seen.into_iter().map(str::to_string).collect()
 }
 
-fn data_outline(lang: Lang, root: Node, src: &str) -> Vec<OutlineItem> {
+fn data_outline(root: Node, src: &str) -> Vec<OutlineItem> {
     let mut out = Vec::new();
-    walk_data(lang, root, src, 0, &mut out);
+    walk_data(root, src, 0, &mut out);
     out
 }
 
-fn walk_data(lang: Lang, node: Node, src: &str, depth: u32, out: &mut Vec<OutlineItem>) {
+fn walk_data(node: Node, src: &str, depth: u32, out: &mut Vec<OutlineItem>) {
     if depth >= 2 || out.len() >= MAX_OUTLINE {
         return;
     }
@@ -591,7 +667,9 @@ fn walk_data(lang: Lang, node: Node, src: &str, depth: u32, out: &mut Vec<Outlin
     for child in node.named_children(&mut cursor) {
         match child.kind() {
             "pair" | "block_mapping_pair" | "flow_pair" => {
-                let Some(key) = child.child_by_field_name("key") else { continue };
+                let Some(key) = child.child_by_field_name("key") else {
+                    continue;
+                };
                 let name = data_key(key, src);
                 out.push(OutlineItem {
                     kind: "key".to_string(),
@@ -601,12 +679,12 @@ fn walk_data(lang: Lang, node: Node, src: &str, depth: u32, out: &mut Vec<Outlin
                     end_line: child.end_position().row as u32 + 1,
                 });
                 if let Some(v) = child.child_by_field_name("value") {
-                    walk_data(lang, v, src, depth + 1, out);
+                    walk_data(v, src, depth + 1, out);
                 }
             }
             // containers that do not add a level: documents, objects, mappings, nodes
             "document" | "object" | "stream" | "block_node" | "flow_node" | "block_mapping"
-            | "flow_mapping" => walk_data(lang, child, src, depth, out),
+            | "flow_mapping" => walk_data(child, src, depth, out),
             _ => {}
         }
         if out.len() >= MAX_OUTLINE {
@@ -623,8 +701,9 @@ fn data_key(key: Node, src: &str) -> String {
 
 fn markdown_outline(src: &str) -> Vec<OutlineItem> {
     use pulldown_cmark::{Event, HeadingLevel, Parser as MdParser, Tag, TagEnd};
-    let line_starts: Vec<usize> =
-        std::iter::once(0).chain(src.match_indices('\n').map(|(i, _)| i + 1)).collect();
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(src.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
     let line_of = |off: usize| match line_starts.binary_search(&off) {
         Ok(i) => i as u32 + 1,
         Err(i) => i as u32,
@@ -670,7 +749,10 @@ fn markdown_outline(src: &str) -> Vec<OutlineItem> {
     let total = count_lines(src).max(1);
     for i in 0..out.len() {
         let depth = out[i].depth;
-        let next = out[i + 1..].iter().find(|h| h.depth <= depth).map(|h| h.line.saturating_sub(1));
+        let next = out[i + 1..]
+            .iter()
+            .find(|h| h.depth <= depth)
+            .map(|h| h.line.saturating_sub(1));
         out[i].end_line = next.unwrap_or(total).max(out[i].line);
     }
     out
@@ -692,11 +774,17 @@ mod tests {
     #[test]
     fn markdown_sections_end_before_next_peer() {
         let o = markdown_outline("# A\ntext\n## B\nmore\n# C\n");
-        let got: Vec<(String, u32, u32, u32)> =
-            o.iter().map(|h| (h.name.clone(), h.depth, h.line, h.end_line)).collect();
+        let got: Vec<(String, u32, u32, u32)> = o
+            .iter()
+            .map(|h| (h.name.clone(), h.depth, h.line, h.end_line))
+            .collect();
         assert_eq!(
             got,
-            vec![("A".into(), 1, 1, 4), ("B".into(), 2, 3, 4), ("C".into(), 1, 5, 5)]
+            vec![
+                ("A".into(), 1, 1, 4),
+                ("B".into(), 2, 3, 4),
+                ("C".into(), 1, 5, 5)
+            ]
         );
     }
 

@@ -34,7 +34,12 @@ impl IndexConfig {
     pub fn new(root: impl Into<PathBuf>, state_root: impl Into<PathBuf>) -> Self {
         let root: PathBuf = root.into();
         let root = root.canonicalize().unwrap_or(root);
-        Self { root, state_root: state_root.into(), max_file_bytes: DEFAULT_MAX_FILE_BYTES, progress: false }
+        Self {
+            root,
+            state_root: state_root.into(),
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            progress: false,
+        }
     }
 
     pub fn db_path(&self) -> PathBuf {
@@ -82,7 +87,11 @@ impl IngestReport {
 }
 
 enum Outcome {
-    Parsed { cand: Candidate, hash: String, ex: Extracted },
+    Parsed {
+        cand: Candidate,
+        hash: String,
+        ex: Extracted,
+    },
     Binary(String),
     Unreadable(String),
 }
@@ -106,14 +115,19 @@ fn progress_bar(cfg: &IndexConfig, len: u64) -> Option<indicatif::ProgressBar> {
         return None;
     }
     let bar = indicatif::ProgressBar::new(len);
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed}") {
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed}")
+    {
         bar.set_style(style);
     }
     Some(bar)
 }
 
 fn ensure_dir(path: &Path) -> Result<()> {
-    std::fs::create_dir_all(path).map_err(|e| IndexError::Io { path: path.to_path_buf(), source: e })
+    std::fs::create_dir_all(path).map_err(|e| IndexError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    })
 }
 
 /// Parses `cands` in parallel and hands each outcome to `sink` on the calling thread, so the
@@ -149,7 +163,10 @@ fn parse_all(
 }
 
 fn sqlite(path: &Path) -> impl Fn(rusqlite::Error) -> IndexError + '_ {
-    move |e| IndexError::Sqlite { path: path.to_path_buf(), source: e }
+    move |e| IndexError::Sqlite {
+        path: path.to_path_buf(),
+        source: e,
+    }
 }
 
 fn record_run(conn: &Connection, r: &IngestReport, started: i64) -> rusqlite::Result<()> {
@@ -173,9 +190,12 @@ fn record_run(conn: &Connection, r: &IngestReport, started: i64) -> rusqlite::Re
 }
 
 fn tally(conn: &Connection, report: &mut IngestReport) -> rusqlite::Result<()> {
-    report.symbols = conn.query_row("SELECT count(*) FROM symbols", [], |r| r.get::<_, i64>(0))? as u64;
-    report.outline_items = conn.query_row("SELECT count(*) FROM outlines", [], |r| r.get::<_, i64>(0))? as u64;
-    let mut stmt = conn.prepare("SELECT language, count(*) FROM files GROUP BY language ORDER BY language")?;
+    report.symbols =
+        conn.query_row("SELECT count(*) FROM symbols", [], |r| r.get::<_, i64>(0))? as u64;
+    report.outline_items =
+        conn.query_row("SELECT count(*) FROM outlines", [], |r| r.get::<_, i64>(0))? as u64;
+    let mut stmt =
+        conn.prepare("SELECT language, count(*) FROM files GROUP BY language ORDER BY language")?;
     let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
     for row in rows {
         let (l, n) = row?;
@@ -189,7 +209,10 @@ pub fn build(cfg: &IndexConfig) -> Result<IngestReport> {
     let t0 = Instant::now();
     let started = store::now_secs();
     let final_path = cfg.db_path();
-    let dir = final_path.parent().expect("db path has a parent").to_path_buf();
+    let dir = final_path
+        .parent()
+        .expect("db path has a parent")
+        .to_path_buf();
     ensure_dir(&dir)?;
     let tmp_path = dir.join(format!("index.sqlite.build-{}", std::process::id()));
     let walked = walk::walk(&cfg.root, Some(&cfg.state_root), cfg.max_file_bytes);
@@ -240,7 +263,10 @@ pub fn build(cfg: &IndexConfig) -> Result<IngestReport> {
             let _ = std::fs::remove_file(&p);
         }
     }
-    std::fs::rename(&tmp_path, &final_path).map_err(|e| IndexError::Io { path: final_path.clone(), source: e })?;
+    std::fs::rename(&tmp_path, &final_path).map_err(|e| IndexError::Io {
+        path: final_path.clone(),
+        source: e,
+    })?;
     report.duration_ms = t0.elapsed().as_millis() as u64;
     Ok(report)
 }
@@ -269,9 +295,16 @@ pub fn refresh(cfg: &IndexConfig) -> Result<IngestReport> {
     // path -> (id, size, mtime, hash)
     let mut known: HashMap<String, (i64, i64, i64, String)> = HashMap::new();
     {
-        let mut stmt = conn.prepare("SELECT id, path, size, mtime_ns, hash FROM files").map_err(sqlite(&db))?;
+        let mut stmt = conn
+            .prepare("SELECT id, path, size, mtime_ns, hash FROM files")
+            .map_err(sqlite(&db))?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(1)?, (r.get(0)?, r.get(2)?, r.get(3)?, r.get(4)?))))
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(1)?,
+                    (r.get(0)?, r.get(2)?, r.get(3)?, r.get(4)?),
+                ))
+            })
             .map_err(sqlite(&db))?;
         for row in rows {
             let (p, v) = row.map_err(sqlite(&db))?;
@@ -283,7 +316,9 @@ pub fn refresh(cfg: &IndexConfig) -> Result<IngestReport> {
     for c in walked.candidates {
         seen.insert(c.rel.clone());
         match known.get(&c.rel) {
-            Some((_, size, mtime, _)) if *size == c.size as i64 && *mtime == c.mtime_ns => report.unchanged += 1,
+            Some((_, size, mtime, _)) if *size == c.size as i64 && *mtime == c.mtime_ns => {
+                report.unchanged += 1
+            }
             _ => to_read.push(c),
         }
     }

@@ -113,7 +113,10 @@ impl Lang {
         Some(match self {
             Lang::Rust => include_str!("queries/rust.scm").to_string(),
             Lang::Python => include_str!("queries/python.scm").to_string(),
-            Lang::JavaScript => format!("{JS_COMMON}\n{}", include_str!("queries/javascript_only.scm")),
+            Lang::JavaScript => format!(
+                "{JS_COMMON}\n{}",
+                include_str!("queries/javascript_only.scm")
+            ),
             Lang::TypeScript | Lang::Tsx => format!("{JS_COMMON}\n{TS_EXTRA}"),
             Lang::Go => include_str!("queries/go.scm").to_string(),
             Lang::Java => include_str!("queries/java.scm").to_string(),

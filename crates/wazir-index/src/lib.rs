@@ -20,6 +20,9 @@ pub mod recall;
 pub mod summary;
 
 pub use map::{RepoMap, map};
-pub use query::{FileOutline, GetSymbol, Hit, Rank, SearchOptions, Stats, file_outline, get_symbol, search_symbols, stats};
+pub use query::{
+    FileOutline, GetSymbol, Hit, Rank, SearchOptions, Stats, file_outline, get_symbol,
+    search_symbols, stats,
+};
 pub use recall::{Recall, Tier, log_retrieval, recall_file, recall_symbol};
 pub use summary::{SummarizeReport, summarize};

@@ -58,10 +58,19 @@ pub fn map(root: &Path, state_root: &Path, budget: usize, focus: &[String]) -> R
     let mut files: HashMap<i64, FileInfo> = HashMap::new();
     {
         let mut stmt = conn.prepare("SELECT id, path FROM files").map_err(&e)?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))).map_err(&e)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+            .map_err(&e)?;
         for row in rows {
             let (id, path) = row.map_err(&e)?;
-            files.insert(id, FileInfo { path, lines: Vec::new(), defines: Vec::new() });
+            files.insert(
+                id,
+                FileInfo {
+                    path,
+                    lines: Vec::new(),
+                    defines: Vec::new(),
+                },
+            );
         }
     }
     // Top-level definitions and the members directly inside them.
@@ -112,8 +121,12 @@ pub fn map(root: &Path, state_root: &Path, budget: usize, focus: &[String]) -> R
     let mut refers: HashMap<i64, HashSet<i64>> = HashMap::new();
     let mut mentions: HashMap<i64, String> = HashMap::new();
     {
-        let mut stmt = conn.prepare("SELECT file_id, idents FROM file_refs").map_err(&e)?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))).map_err(&e)?;
+        let mut stmt = conn
+            .prepare("SELECT file_id, idents FROM file_refs")
+            .map_err(&e)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+            .map_err(&e)?;
         for row in rows {
             let (fid, idents) = row.map_err(&e)?;
             for ident in idents.split(' ') {
@@ -141,7 +154,11 @@ pub fn map(root: &Path, state_root: &Path, budget: usize, focus: &[String]) -> R
         let rel = crate::query::resolve_rel(root, item).unwrap_or_else(|_| item.clone());
         let focused: Vec<i64> = files
             .iter()
-            .filter(|(_, f)| f.path == rel || f.path.starts_with(&format!("{}/", rel.trim_end_matches('/'))))
+            .filter(|(_, f)| {
+                f.path == rel
+                    || f.path
+                        .starts_with(&format!("{}/", rel.trim_end_matches('/')))
+            })
             .map(|(id, _)| *id)
             .collect();
         if !focused.is_empty() {
@@ -175,10 +192,26 @@ pub fn map(root: &Path, state_root: &Path, budget: usize, focus: &[String]) -> R
     let mut ranked: Vec<(f64, &String, i64)> = files
         .iter()
         .filter(|(_, f)| !f.lines.is_empty())
-        .map(|(id, f)| (score.get(id).copied().unwrap_or(0.0) + boost.get(id).copied().unwrap_or(0.0), &f.path, *id))
+        .map(|(id, f)| {
+            (
+                score.get(id).copied().unwrap_or(0.0) + boost.get(id).copied().unwrap_or(0.0),
+                &f.path,
+                *id,
+            )
+        })
         .collect();
-    ranked.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal).then(a.1.cmp(b.1)));
-    let mut out = RepoMap { budget, tokens: 0, files_total: files.len(), files_shown: 0, files: Vec::new() };
+    ranked.sort_by(|a, b| {
+        b.0.partial_cmp(&a.0)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then(a.1.cmp(b.1))
+    });
+    let mut out = RepoMap {
+        budget,
+        tokens: 0,
+        files_total: files.len(),
+        files_shown: 0,
+        files: Vec::new(),
+    };
     for (s, _, id) in ranked {
         let f = &files[&id];
         let header = wazir_core::tokens::count(&format!("{}:\n", f.path));
@@ -200,7 +233,11 @@ pub fn map(root: &Path, state_root: &Path, budget: usize, focus: &[String]) -> R
             break;
         }
         out.tokens += used;
-        out.files.push(MapFile { path: f.path.clone(), score: (s * 100.0).round() / 100.0, lines });
+        out.files.push(MapFile {
+            path: f.path.clone(),
+            score: (s * 100.0).round() / 100.0,
+            lines,
+        });
     }
     out.files_shown = out.files.len();
     Ok(out)

@@ -33,7 +33,10 @@ fn row_symbol(r: &rusqlite::Row) -> rusqlite::Result<StoredSymbol> {
 }
 
 pub(crate) fn sq(db: &Path) -> impl Fn(rusqlite::Error) -> IndexError + '_ {
-    move |e| IndexError::Sqlite { path: db.to_path_buf(), source: e }
+    move |e| IndexError::Sqlite {
+        path: db.to_path_buf(),
+        source: e,
+    }
 }
 
 /// Turns a user-given path (absolute, root-relative or cwd-relative) into the index's
@@ -54,13 +57,19 @@ pub fn resolve_rel(root: &Path, given: &str) -> Result<String> {
             if let Some(rel) = crate::walk::rel_path(root, &canon) {
                 return Ok(rel);
             }
-            return Err(IndexError::OutsideRoot { path: canon, root: root.to_path_buf() });
+            return Err(IndexError::OutsideRoot {
+                path: canon,
+                root: root.to_path_buf(),
+            });
         }
     }
     // Not on disk (deleted?): accept a clean relative path as it is.
     let clean = given.trim_start_matches("./").replace('\\', "/");
     if p.is_absolute() || clean.split('/').any(|c| c == "..") {
-        return Err(IndexError::OutsideRoot { path: p.to_path_buf(), root: root.to_path_buf() });
+        return Err(IndexError::OutsideRoot {
+            path: p.to_path_buf(),
+            root: root.to_path_buf(),
+        });
     }
     Ok(clean)
 }
@@ -86,10 +95,15 @@ pub fn stats(state_root: &Path) -> Result<Stats> {
     let conn = store::open_read(state_root)?;
     let db = store::db_path(state_root);
     let e = sq(&db);
-    let count = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).map(|n| n as u64);
+    let count = |sql: &str| {
+        conn.query_row(sql, [], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+    };
     let group = |sql: &str| -> rusqlite::Result<BTreeMap<String, u64>> {
         let mut stmt = conn.prepare(sql)?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+        })?;
         rows.collect()
     };
     let last_run = conn
@@ -118,13 +132,19 @@ pub fn stats(state_root: &Path) -> Result<Stats> {
         outline_items: count("SELECT count(*) FROM outlines").map_err(&e)?,
         languages: group("SELECT language, count(*) FROM files GROUP BY language").map_err(&e)?,
         kinds: group("SELECT kind, count(*) FROM symbols GROUP BY kind").map_err(&e)?,
-        summarized_files: count("SELECT count(*) FROM summaries WHERE symbol_key = '' AND tier = 'L1'").map_err(&e)?,
+        summarized_files: count(
+            "SELECT count(*) FROM summaries WHERE symbol_key = '' AND tier = 'L1'",
+        )
+        .map_err(&e)?,
         stale_summaries: count(
             "SELECT count(*) FROM summaries s JOIN files f ON f.path = s.path
              WHERE s.symbol_key = '' AND s.tier = 'L1' AND s.source_hash <> f.hash",
         )
         .map_err(&e)?,
-        symbol_summaries: count("SELECT count(*) FROM summaries WHERE symbol_key <> '' AND tier = 'L1'").map_err(&e)?,
+        symbol_summaries: count(
+            "SELECT count(*) FROM summaries WHERE symbol_key <> '' AND tier = 'L1'",
+        )
+        .map_err(&e)?,
         retrievals: count("SELECT count(*) FROM retrieval_log").map_err(&e)?,
         last_run,
     })
@@ -194,14 +214,25 @@ fn split_qualified(q: &str) -> Option<(&str, &str)> {
     if let Some(i) = q.rfind("::") {
         return Some((&q[..i], &q[i + 2..]));
     }
-    q.rfind('.').filter(|i| *i > 0 && *i + 1 < q.len()).map(|i| (&q[..i], &q[i + 1..]))
+    q.rfind('.')
+        .filter(|i| *i > 0 && *i + 1 < q.len())
+        .map(|i| (&q[..i], &q[i + 1..]))
 }
 
 const DEF_ORDER: &str = "CASE s.kind WHEN 'variable' THEN 2 WHEN 'constant' THEN 1 WHEN 'impl' THEN 1 ELSE 0 END, length(f.path), f.path, s.start_line";
 
 /// Exact matches: case-sensitive name, qualified `Container.name`, then case-insensitive.
-pub fn exact_matches(conn: &Connection, q: &str, f_kind: Option<&str>, f_lang: Option<&str>, limit: usize) -> rusqlite::Result<Vec<StoredSymbol>> {
-    let f = Filter { kind: f_kind, lang: f_lang };
+pub fn exact_matches(
+    conn: &Connection,
+    q: &str,
+    f_kind: Option<&str>,
+    f_lang: Option<&str>,
+    limit: usize,
+) -> rusqlite::Result<Vec<StoredSymbol>> {
+    let f = Filter {
+        kind: f_kind,
+        lang: f_lang,
+    };
     let mut out = run_query(conn, "s.name = ?1", DEF_ORDER, &[&q], &f, limit)?;
     if let Some((c, n)) = split_qualified(q) {
         let c_dot = c.replace("::", ".");
@@ -218,7 +249,14 @@ pub fn exact_matches(conn: &Connection, q: &str, f_kind: Option<&str>, f_lang: O
         )?);
     }
     if out.is_empty() {
-        out = run_query(conn, "s.name = ?1 COLLATE NOCASE", DEF_ORDER, &[&q], &f, limit)?;
+        out = run_query(
+            conn,
+            "s.name = ?1 COLLATE NOCASE",
+            DEF_ORDER,
+            &[&q],
+            &f,
+            limit,
+        )?;
     }
     out.truncate(limit);
     Ok(out)
@@ -227,7 +265,10 @@ pub fn exact_matches(conn: &Connection, q: &str, f_kind: Option<&str>, f_lang: O
 /// Ranked search: exact, then prefix, then fuzzy (word prefixes via FTS5, then subsequence).
 pub fn search_conn(conn: &Connection, q: &str, opts: &SearchOptions) -> rusqlite::Result<Vec<Hit>> {
     let limit = if opts.limit == 0 { 20 } else { opts.limit };
-    let f = Filter { kind: opts.kind.as_deref(), lang: opts.lang.as_deref() };
+    let f = Filter {
+        kind: opts.kind.as_deref(),
+        lang: opts.lang.as_deref(),
+    };
     let mut seen: HashSet<i64> = HashSet::new();
     let mut hits: Vec<Hit> = Vec::new();
     let mut push = |hits: &mut Vec<Hit>, rank: Rank, list: Vec<StoredSymbol>| {
@@ -240,7 +281,11 @@ pub fn search_conn(conn: &Connection, q: &str, opts: &SearchOptions) -> rusqlite
             }
         }
     };
-    push(&mut hits, Rank::Exact, exact_matches(conn, q, f.kind, f.lang, limit)?);
+    push(
+        &mut hits,
+        Rank::Exact,
+        exact_matches(conn, q, f.kind, f.lang, limit)?,
+    );
     if hits.len() < limit {
         let hi = format!("{q}\u{10FFFF}");
         let list = run_query(
@@ -341,10 +386,26 @@ pub fn get_symbol(state_root: &Path, q: &str) -> Result<GetSymbol> {
     let db = store::db_path(state_root);
     let exact = exact_matches(&conn, q, None, None, 100).map_err(sq(&db))?;
     if !exact.is_empty() {
-        return Ok(GetSymbol { query: q.into(), exact: true, symbols: exact });
+        return Ok(GetSymbol {
+            query: q.into(),
+            exact: true,
+            symbols: exact,
+        });
     }
-    let hits = search_conn(&conn, q, &SearchOptions { limit: 5, ..Default::default() }).map_err(sq(&db))?;
-    Ok(GetSymbol { query: q.into(), exact: false, symbols: hits.into_iter().map(|h| h.symbol).collect() })
+    let hits = search_conn(
+        &conn,
+        q,
+        &SearchOptions {
+            limit: 5,
+            ..Default::default()
+        },
+    )
+    .map_err(sq(&db))?;
+    Ok(GetSymbol {
+        query: q.into(),
+        exact: false,
+        symbols: hits.into_iter().map(|h| h.symbol).collect(),
+    })
 }
 
 #[derive(Debug, Serialize)]
@@ -364,9 +425,11 @@ pub fn file_outline(root: &Path, state_root: &Path, given: &str) -> Result<FileO
     let db = store::db_path(state_root);
     let e = sq(&db);
     let file: Option<(i64, String, u32, i64, String)> = conn
-        .query_row("SELECT id, language, lines, size, hash FROM files WHERE path = ?1", [&rel], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })
+        .query_row(
+            "SELECT id, language, lines, size, hash FROM files WHERE path = ?1",
+            [&rel],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
         .optional()
         .map_err(&e)?;
     let Some((id, language, lines, size, hash)) = file else {
@@ -398,10 +461,24 @@ pub fn file_outline(root: &Path, state_root: &Path, given: &str) -> Result<FileO
         .map_err(&e)?;
     let outline = stmt
         .query_map(params![id], |r| {
-            Ok(OutlineItem { kind: r.get(0)?, name: r.get(1)?, depth: r.get(2)?, line: r.get(3)?, end_line: r.get(4)? })
+            Ok(OutlineItem {
+                kind: r.get(0)?,
+                name: r.get(1)?,
+                depth: r.get(2)?,
+                line: r.get(3)?,
+                end_line: r.get(4)?,
+            })
         })
         .map_err(&e)?
         .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(&e)?;
-    Ok(FileOutline { path: rel, language, lines, size: size as u64, hash, symbols, outline })
+    Ok(FileOutline {
+        path: rel,
+        language,
+        lines,
+        size: size as u64,
+        hash,
+        symbols,
+        outline,
+    })
 }

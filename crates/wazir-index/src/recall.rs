@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use crate::error::{IndexError, Result};
-use crate::query::{exact_matches, resolve_rel, search_conn, sq, SearchOptions};
+use crate::query::{SearchOptions, exact_matches, resolve_rel, search_conn, sq};
 use crate::store;
 use crate::summary::{StoredSymbol, line_slice, summarized_kind, symbol_key};
 
@@ -65,16 +65,29 @@ pub struct Recall {
 
 fn read_source(root: &Path, rel: &str) -> Result<(Vec<u8>, String)> {
     let path = root.join(rel);
-    let bytes = std::fs::read(&path).map_err(|e| IndexError::Io { path: path.clone(), source: e })?;
+    let bytes = std::fs::read(&path).map_err(|e| IndexError::Io {
+        path: path.clone(),
+        source: e,
+    })?;
     let text = String::from_utf8_lossy(&bytes).into_owned();
     Ok((bytes, text))
 }
 
 fn indexed_hash(conn: &Connection, rel: &str) -> rusqlite::Result<Option<String>> {
-    conn.prepare_cached("SELECT hash FROM files WHERE path = ?1")?.query_row([rel], |r| r.get(0)).optional()
+    conn.prepare_cached("SELECT hash FROM files WHERE path = ?1")?
+        .query_row([rel], |r| r.get(0))
+        .optional()
 }
 
-fn summary(conn: &Connection, rel: &str, key: &str, tier: Tier) -> rusqlite::Result<Option<(String, String, String, i64, i64)>> {
+/// A stored summary: text, source hash, generator, tokens, source tokens.
+type SummaryRow = (String, String, String, i64, i64);
+
+fn summary(
+    conn: &Connection,
+    rel: &str,
+    key: &str,
+    tier: Tier,
+) -> rusqlite::Result<Option<SummaryRow>> {
     conn.prepare_cached(
         "SELECT text, source_hash, generator, tokens, source_tokens FROM summaries WHERE path = ?1 AND symbol_key = ?2 AND tier = ?3",
     )?
@@ -90,7 +103,14 @@ fn no_summary(rel: &str, what: &str, tier: Tier) -> IndexError {
 }
 
 /// `recall file PATH [--start --end] [--tier]`.
-pub fn recall_file(root: &Path, state_root: &Path, given: &str, start: Option<u32>, end: Option<u32>, tier: Tier) -> Result<Recall> {
+pub fn recall_file(
+    root: &Path,
+    state_root: &Path,
+    given: &str,
+    start: Option<u32>,
+    end: Option<u32>,
+    tier: Tier,
+) -> Result<Recall> {
     let rel = resolve_rel(root, given)?;
     let (bytes, text) = read_source(root, &rel)?;
     let disk_hash = blake3::hash(&bytes).to_hex().to_string();
@@ -98,7 +118,9 @@ pub fn recall_file(root: &Path, state_root: &Path, given: &str, start: Option<u3
     let start = start.unwrap_or(1).max(1);
     let end = end.unwrap_or(total).min(total.max(start));
     if start > end {
-        return Err(IndexError::BadInput(format!("{rel}: --start {start} is after --end {end}")));
+        return Err(IndexError::BadInput(format!(
+            "{rel}: --start {start} is after --end {end}"
+        )));
     }
     match tier {
         Tier::L2 => {
@@ -124,8 +146,9 @@ pub fn recall_file(root: &Path, state_root: &Path, given: &str, start: Option<u3
         Tier::L0 | Tier::L1 => {
             let conn = store::open_read(state_root)?;
             let db = store::db_path(state_root);
-            let (s_text, s_hash, generator, tokens, source_tokens) =
-                summary(&conn, &rel, "", tier).map_err(sq(&db))?.ok_or_else(|| no_summary(&rel, "the file", tier))?;
+            let (s_text, s_hash, generator, tokens, source_tokens) = summary(&conn, &rel, "", tier)
+                .map_err(sq(&db))?
+                .ok_or_else(|| no_summary(&rel, "the file", tier))?;
             Ok(Recall {
                 path: rel,
                 tier,
@@ -155,7 +178,11 @@ fn stored_key(conn: &Connection, s: &StoredSymbol) -> rusqlite::Result<String> {
             params![s.path, s.symbol.kind, s.symbol.name, s.symbol.container, s.symbol.start_line, s.id],
             |r| r.get(0),
         )?;
-    Ok(if n == 0 { key } else { format!("{key}#{}", n + 1) })
+    Ok(if n == 0 {
+        key
+    } else {
+        format!("{key}#{}", n + 1)
+    })
 }
 
 /// `recall symbol Q [--tier]`: the best match (exact name or `Container.name`, then prefix).
@@ -165,12 +192,19 @@ pub fn recall_symbol(root: &Path, state_root: &Path, q: &str, tier: Tier) -> Res
     let e = sq(&db);
     let mut found = exact_matches(&conn, q, None, None, 20).map_err(&e)?;
     if found.is_empty() {
-        found = search_conn(&conn, q, &SearchOptions { limit: 5, ..Default::default() })
-            .map_err(&e)?
-            .into_iter()
-            .filter(|h| h.rank != crate::query::Rank::Fuzzy)
-            .map(|h| h.symbol)
-            .collect();
+        found = search_conn(
+            &conn,
+            q,
+            &SearchOptions {
+                limit: 5,
+                ..Default::default()
+            },
+        )
+        .map_err(&e)?
+        .into_iter()
+        .filter(|h| h.rank != crate::query::Rank::Fuzzy)
+        .map(|h| h.symbol)
+        .collect();
     }
     if tier != Tier::L2 {
         // Summaries exist only for some kinds: prefer those.
@@ -183,7 +217,15 @@ pub fn recall_symbol(root: &Path, state_root: &Path, q: &str, tier: Tier) -> Res
         )));
     };
     let alternatives: Vec<String> = iter
-        .map(|s| format!("{}:{} {} {}", s.path, s.symbol.start_line, s.symbol.kind, crate::summary::qualified(&s.symbol)))
+        .map(|s| {
+            format!(
+                "{}:{} {} {}",
+                s.path,
+                s.symbol.start_line,
+                s.symbol.kind,
+                crate::summary::qualified(&s.symbol)
+            )
+        })
         .collect();
     let (bytes, text) = read_source(root, &best.path)?;
     let (start, end) = (best.symbol.start_line, best.symbol.end_line);
@@ -191,7 +233,9 @@ pub fn recall_symbol(root: &Path, state_root: &Path, q: &str, tier: Tier) -> Res
     match tier {
         Tier::L2 => {
             let disk_hash = blake3::hash(&bytes).to_hex().to_string();
-            let fresh = indexed_hash(&conn, &best.path).map_err(&e)?.is_some_and(|h| h == disk_hash);
+            let fresh = indexed_hash(&conn, &best.path)
+                .map_err(&e)?
+                .is_some_and(|h| h == disk_hash);
             Ok(Recall {
                 path: best.path.clone(),
                 tier,
@@ -208,9 +252,10 @@ pub fn recall_symbol(root: &Path, state_root: &Path, q: &str, tier: Tier) -> Res
         }
         Tier::L0 | Tier::L1 => {
             let key = stored_key(&conn, &best).map_err(&e)?;
-            let (s_text, s_hash, generator, tokens, source_tokens) = summary(&conn, &best.path, &key, tier)
-                .map_err(&e)?
-                .ok_or_else(|| no_summary(&best.path, &format!("`{key}`"), tier))?;
+            let (s_text, s_hash, generator, tokens, source_tokens) =
+                summary(&conn, &best.path, &key, tier)
+                    .map_err(&e)?
+                    .ok_or_else(|| no_summary(&best.path, &format!("`{key}`"), tier))?;
             let fresh = blake3::hash(slice.as_bytes()).to_hex().to_string() == s_hash;
             Ok(Recall {
                 path: best.path.clone(),
@@ -232,7 +277,10 @@ pub fn recall_symbol(root: &Path, state_root: &Path, q: &str, tier: Tier) -> Res
 /// Appends one row to the retrieval log (best effort: a busy or read-only store is skipped).
 pub fn log_retrieval(state_root: &Path, command: &str, query: &str, r: &Recall) {
     let path = store::db_path(state_root);
-    let Ok(conn) = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX) else {
+    let Ok(conn) = Connection::open_with_flags(
+        &path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    ) else {
         return;
     };
     let _ = conn.busy_timeout(std::time::Duration::from_millis(100));

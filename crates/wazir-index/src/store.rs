@@ -111,11 +111,17 @@ pub fn db_path(state_root: &Path) -> PathBuf {
 }
 
 pub fn now_secs() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 fn sql_err(path: &Path) -> impl Fn(rusqlite::Error) -> IndexError + '_ {
-    move |e| IndexError::Sqlite { path: path.to_path_buf(), source: e }
+    move |e| IndexError::Sqlite {
+        path: path.to_path_buf(),
+        source: e,
+    }
 }
 
 /// Opens the index for reading only; fails with a clear message when it is missing or old.
@@ -129,7 +135,8 @@ pub fn open_read(state_root: &Path) -> Result<Connection, IndexError> {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(sql_err(&path))?;
-    conn.busy_timeout(std::time::Duration::from_millis(2000)).map_err(sql_err(&path))?;
+    conn.busy_timeout(std::time::Duration::from_millis(2000))
+        .map_err(sql_err(&path))?;
     check_version(&conn, &path)?;
     Ok(conn)
 }
@@ -137,17 +144,25 @@ pub fn open_read(state_root: &Path) -> Result<Connection, IndexError> {
 fn check_version(conn: &Connection, path: &Path) -> Result<(), IndexError> {
     let v = schema_version(conn);
     if v != Some(SCHEMA_VERSION) {
-        return Err(IndexError::Version { path: path.to_path_buf(), found: v, expected: SCHEMA_VERSION });
+        return Err(IndexError::Version {
+            path: path.to_path_buf(),
+            found: v,
+            expected: SCHEMA_VERSION,
+        });
     }
     Ok(())
 }
 
 pub fn schema_version(conn: &Connection) -> Option<i64> {
-    conn.query_row("SELECT value FROM meta WHERE key = 'schema_version'", [], |r| r.get::<_, String>(0))
-        .optional()
-        .ok()
-        .flatten()
-        .and_then(|v| v.parse().ok())
+    conn.query_row(
+        "SELECT value FROM meta WHERE key = 'schema_version'",
+        [],
+        |r| r.get::<_, String>(0),
+    )
+    .optional()
+    .ok()
+    .flatten()
+    .and_then(|v| v.parse().ok())
 }
 
 /// Opens the existing index read-write in WAL mode. Returns `None` when there is none or its
@@ -158,19 +173,25 @@ pub fn open_write(state_root: &Path) -> Result<Option<Connection>, IndexError> {
         return Ok(None);
     }
     let conn = Connection::open(&path).map_err(sql_err(&path))?;
-    conn.busy_timeout(std::time::Duration::from_millis(5000)).map_err(sql_err(&path))?;
+    conn.busy_timeout(std::time::Duration::from_millis(5000))
+        .map_err(sql_err(&path))?;
     if schema_version(&conn) != Some(SCHEMA_VERSION) {
         return Ok(None);
     }
-    conn.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
-        .map_err(sql_err(&path))?;
+    conn.execute_batch(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    )
+    .map_err(sql_err(&path))?;
     Ok(Some(conn))
 }
 
 /// Creates a fresh database at `path` for a bulk load (no journal until `finish_bulk`).
 pub fn create_bulk(path: &Path) -> Result<Connection, IndexError> {
     if path.exists() {
-        std::fs::remove_file(path).map_err(|e| IndexError::Io { path: path.to_path_buf(), source: e })?;
+        std::fs::remove_file(path).map_err(|e| IndexError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        })?;
     }
     let conn = Connection::open(path).map_err(sql_err(path))?;
     conn.execute_batch(
@@ -191,8 +212,10 @@ pub fn finish_bulk(conn: &Connection, path: &Path) -> Result<(), IndexError> {
     // Triggers must not fire for rows already loaded: create the FTS table, rebuild it from the
     // content table, and only then install the triggers (they are in INDEXES, created together).
     conn.execute_batch(INDEXES).map_err(sql_err(path))?;
-    conn.execute_batch("INSERT INTO symbols_fts(symbols_fts) VALUES ('rebuild');").map_err(sql_err(path))?;
-    conn.execute_batch("PRAGMA journal_mode=WAL;").map_err(sql_err(path))?;
+    conn.execute_batch("INSERT INTO symbols_fts(symbols_fts) VALUES ('rebuild');")
+        .map_err(sql_err(path))?;
+    conn.execute_batch("PRAGMA journal_mode=WAL;")
+        .map_err(sql_err(path))?;
     Ok(())
 }
 
@@ -233,9 +256,16 @@ pub struct FileRow<'a> {
 }
 
 /// Inserts (or replaces) one file and everything extracted from it. Returns the file id.
-pub fn write_file(conn: &Connection, row: &FileRow, ex: &Extracted, now: i64) -> rusqlite::Result<i64> {
-    let existing: Option<i64> =
-        conn.prepare_cached("SELECT id FROM files WHERE path = ?1")?.query_row([row.path], |r| r.get(0)).optional()?;
+pub fn write_file(
+    conn: &Connection,
+    row: &FileRow,
+    ex: &Extracted,
+    now: i64,
+) -> rusqlite::Result<i64> {
+    let existing: Option<i64> = conn
+        .prepare_cached("SELECT id FROM files WHERE path = ?1")?
+        .query_row([row.path], |r| r.get(0))
+        .optional()?;
     let id = match existing {
         Some(id) => {
             delete_file_rows(conn, id)?;
@@ -267,16 +297,17 @@ pub fn write_file(conn: &Connection, row: &FileRow, ex: &Extracted, now: i64) ->
         ins_o.execute(params![id, o.kind, o.name, o.depth, o.line, o.end_line])?;
     }
     if !ex.imports.is_empty() || !ex.idents.is_empty() {
-        conn.prepare_cached("INSERT INTO file_refs(file_id, imports, idents) VALUES (?1,?2,?3)")?.execute(params![
-            id,
-            ex.imports.join("\n"),
-            ex.idents.join(" ")
-        ])?;
+        conn.prepare_cached("INSERT INTO file_refs(file_id, imports, idents) VALUES (?1,?2,?3)")?
+            .execute(params![id, ex.imports.join("\n"), ex.idents.join(" ")])?;
     }
     Ok(id)
 }
 
-fn insert_symbol(ins: &mut rusqlite::CachedStatement, file_id: i64, s: &Symbol) -> rusqlite::Result<()> {
+fn insert_symbol(
+    ins: &mut rusqlite::CachedStatement,
+    file_id: i64,
+    s: &Symbol,
+) -> rusqlite::Result<()> {
     let mut words = split_words(&s.name);
     if let Some(c) = &s.container {
         words.push(' ');
@@ -299,17 +330,22 @@ fn insert_symbol(ins: &mut rusqlite::CachedStatement, file_id: i64, s: &Symbol) 
 
 /// Removes a file's symbols, outline and references (the file row itself stays).
 pub fn delete_file_rows(conn: &Connection, file_id: i64) -> rusqlite::Result<()> {
-    conn.prepare_cached("DELETE FROM symbols WHERE file_id = ?1")?.execute([file_id])?;
-    conn.prepare_cached("DELETE FROM outlines WHERE file_id = ?1")?.execute([file_id])?;
-    conn.prepare_cached("DELETE FROM file_refs WHERE file_id = ?1")?.execute([file_id])?;
+    conn.prepare_cached("DELETE FROM symbols WHERE file_id = ?1")?
+        .execute([file_id])?;
+    conn.prepare_cached("DELETE FROM outlines WHERE file_id = ?1")?
+        .execute([file_id])?;
+    conn.prepare_cached("DELETE FROM file_refs WHERE file_id = ?1")?
+        .execute([file_id])?;
     Ok(())
 }
 
 /// Removes a file and everything about it, summaries included.
 pub fn delete_file(conn: &Connection, file_id: i64, path: &str) -> rusqlite::Result<()> {
     delete_file_rows(conn, file_id)?;
-    conn.prepare_cached("DELETE FROM summaries WHERE path = ?1")?.execute([path])?;
-    conn.prepare_cached("DELETE FROM files WHERE id = ?1")?.execute([file_id])?;
+    conn.prepare_cached("DELETE FROM summaries WHERE path = ?1")?
+        .execute([path])?;
+    conn.prepare_cached("DELETE FROM files WHERE id = ?1")?
+        .execute([file_id])?;
     Ok(())
 }
 

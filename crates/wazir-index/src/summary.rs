@@ -20,6 +20,8 @@ const L0_MAX_CHARS: usize = 360;
 const L1_MAX_CHARS: usize = 8000;
 /// An L1 file summary aims at no more than this share of the file's size.
 const L1_SHARE: f64 = 0.2;
+/// Below this size a file keeps its signatures even when that is more than a fifth of it.
+const L1_FLOOR_CHARS: usize = 200;
 
 /// Kinds that get a summary of their own.
 pub fn summarized_kind(kind: &str) -> bool {
@@ -68,7 +70,8 @@ pub fn qualified(s: &Symbol) -> String {
 }
 
 fn first_line(doc: &Option<String>) -> Option<&str> {
-    doc.as_deref().and_then(|d| d.lines().map(str::trim).find(|l| !l.is_empty()))
+    doc.as_deref()
+        .and_then(|d| d.lines().map(str::trim).find(|l| !l.is_empty()))
 }
 
 fn cap(s: &str, max: usize) -> String {
@@ -82,7 +85,10 @@ fn cap(s: &str, max: usize) -> String {
 
 /// The first doc line of the file as a whole (module docstring or leading comment).
 pub fn module_doc(lang: &str, src: &str) -> Option<String> {
-    let mut lines = src.lines().map(str::trim).skip_while(|l| l.is_empty() || l.starts_with("#!"));
+    let mut lines = src
+        .lines()
+        .map(str::trim)
+        .skip_while(|l| l.is_empty() || l.starts_with("#!"));
     let first = lines.next()?;
     let text = match lang {
         "rust" => first.strip_prefix("//!")?.trim(),
@@ -90,16 +96,31 @@ pub fn module_doc(lang: &str, src: &str) -> Option<String> {
             let t = first.trim_start_matches(['r', 'u', 'R', 'U']);
             let t = t.strip_prefix("\"\"\"").or_else(|| t.strip_prefix("'''"))?;
             let t = t.trim_end_matches("\"\"\"").trim_end_matches("'''").trim();
-            if t.is_empty() { lines.next()?.trim_end_matches("\"\"\"").trim() } else { t }
+            if t.is_empty() {
+                lines.next()?.trim_end_matches("\"\"\"").trim()
+            } else {
+                t
+            }
         }
         "markdown" => first.trim_start_matches('#').trim(),
         _ => {
-            let t = first.strip_prefix("/**").or_else(|| first.strip_prefix("//")).or_else(|| first.strip_prefix("/*"))?;
+            let t = first
+                .strip_prefix("/**")
+                .or_else(|| first.strip_prefix("//"))
+                .or_else(|| first.strip_prefix("/*"))?;
             let t = t.trim().trim_end_matches("*/").trim();
-            if t.is_empty() { lines.next()?.trim_start_matches('*').trim() } else { t }
+            if t.is_empty() {
+                lines.next()?.trim_start_matches('*').trim()
+            } else {
+                t
+            }
         }
     };
-    if text.is_empty() || text.starts_with("-*-") || text.starts_with("Copyright") || text.starts_with("SPDX") {
+    if text.is_empty()
+        || text.starts_with("-*-")
+        || text.starts_with("Copyright")
+        || text.starts_with("SPDX")
+    {
         return None;
     }
     Some(cap(text, 200))
@@ -138,12 +159,24 @@ pub fn file_l0(f: &FileInput) -> String {
         out.push_str(&d);
     }
     let names: Vec<String> = if f.symbols.is_empty() {
-        f.outline.iter().filter(|o| o.2 <= 1).map(|o| o.1.clone()).collect()
+        f.outline
+            .iter()
+            .filter(|o| o.2 <= 1)
+            .map(|o| o.1.clone())
+            .collect()
     } else {
-        f.symbols.iter().filter(|s| is_top(s) && s.kind != "impl").map(|s| s.name.clone()).collect()
+        f.symbols
+            .iter()
+            .filter(|s| is_top(s) && s.kind != "impl")
+            .map(|s| s.name.clone())
+            .collect()
     };
     if !names.is_empty() {
-        let label = if f.symbols.is_empty() { "top-level" } else { "defines" };
+        let label = if f.symbols.is_empty() {
+            "top-level"
+        } else {
+            "defines"
+        };
         let mut list = String::new();
         let mut shown = 0;
         for n in &names {
@@ -166,7 +199,7 @@ pub fn file_l0(f: &FileInput) -> String {
 
 /// The structure of a file, as small as needed to stay near a fifth of the file.
 pub fn file_l1(f: &FileInput) -> String {
-    let budget = ((f.src.len() as f64) * L1_SHARE) as usize;
+    let budget = (((f.src.len() as f64) * L1_SHARE) as usize).max(L1_FLOOR_CHARS);
     let mut last = String::new();
     for level in 0..4 {
         last = file_l1_at(f, level);
@@ -191,7 +224,12 @@ fn file_l1_at(f: &FileInput, level: u8) -> String {
             1 => 8,
             _ => 0,
         };
-        let shown: Vec<String> = f.imports.iter().take(limit).map(|i| compact_import(i)).collect();
+        let shown: Vec<String> = f
+            .imports
+            .iter()
+            .take(limit)
+            .map(|i| compact_import(i))
+            .collect();
         if !shown.is_empty() {
             let more = f.imports.len() - shown.len();
             out.push_str(&format!("imports: {}", shown.join(", ")));
@@ -207,7 +245,11 @@ fn file_l1_at(f: &FileInput, level: u8) -> String {
                 continue;
             }
             let indent = "  ".repeat(depth.saturating_sub(1) as usize);
-            let mark = if kind == "heading" { "#".repeat(*depth as usize) + " " } else { String::new() };
+            let mark = if kind == "heading" {
+                "#".repeat(*depth as usize) + " "
+            } else {
+                String::new()
+            };
             out.push_str(&format!("{indent}{mark}{name}  L{line}\n"));
         }
         return out;
@@ -223,7 +265,10 @@ fn file_l1_at(f: &FileInput, level: u8) -> String {
     for s in f.symbols.iter().filter(|s| is_top(s)) {
         match level {
             0..=2 => {
-                out.push_str(&format!("{}  L{}-{}\n", s.signature, s.start_line, s.end_line));
+                out.push_str(&format!(
+                    "{}  L{}-{}\n",
+                    s.signature, s.start_line, s.end_line
+                ));
                 if level <= 1
                     && let Some(d) = first_line(&s.doc)
                 {
@@ -235,11 +280,18 @@ fn file_l1_at(f: &FileInput, level: u8) -> String {
         if used_children.contains(&s.name) {
             continue;
         }
-        let Some(kids) = children.get(&s.name) else { continue };
+        let Some(kids) = children.get(&s.name) else {
+            continue;
+        };
         used_children.insert(s.name.clone());
         let kids: Vec<&&Symbol> = kids
             .iter()
-            .filter(|k| k.container.as_deref().is_some_and(|c| !c.contains(['.', ':'])) || level == 0)
+            .filter(|k| {
+                k.container
+                    .as_deref()
+                    .is_some_and(|c| !c.contains(['.', ':']))
+                    || level == 0
+            })
             .collect();
         match level {
             0 | 1 => {
@@ -270,7 +322,14 @@ fn file_l1_at(f: &FileInput, level: u8) -> String {
 
 /// One line about a symbol.
 pub fn symbol_l0(path: &str, s: &Symbol) -> String {
-    let mut out = format!("{} {} ({}:{}-{})", s.kind, qualified(s), path, s.start_line, s.end_line);
+    let mut out = format!(
+        "{} {} ({}:{}-{})",
+        s.kind,
+        qualified(s),
+        path,
+        s.start_line,
+        s.end_line
+    );
     if let Some(d) = first_line(&s.doc) {
         out.push_str(" — ");
         out.push_str(d);
@@ -283,7 +342,10 @@ pub fn symbol_l0(path: &str, s: &Symbol) -> String {
 
 /// A symbol's signature, doc and members.
 pub fn symbol_l1(path: &str, s: &Symbol, all: &[Symbol]) -> String {
-    let mut out = format!("{}  ({}:{}-{})\n", s.signature, path, s.start_line, s.end_line);
+    let mut out = format!(
+        "{}  ({}:{}-{})\n",
+        s.signature, path, s.start_line, s.end_line
+    );
     if let Some(c) = &s.container {
         out.push_str(&format!("in {c}\n"));
     }
@@ -294,7 +356,11 @@ pub fn symbol_l1(path: &str, s: &Symbol, all: &[Symbol]) -> String {
     }
     let q = qualified(s);
     let q_rust = q.replace('.', "::");
-    for k in all.iter().filter(|k| k.container.as_deref().is_some_and(|c| c == q || c == q_rust)) {
+    for k in all.iter().filter(|k| {
+        k.container
+            .as_deref()
+            .is_some_and(|c| c == q || c == q_rust)
+    }) {
         out.push_str(&format!("  {}  L{}", k.signature, k.start_line));
         if let Some(d) = first_line(&k.doc) {
             out.push_str(&format!("  // {}", cap(d, 100)));
@@ -374,8 +440,12 @@ pub fn summarize(cfg: &IndexConfig, force: bool) -> Result<SummarizeReport> {
     let t0 = Instant::now();
     refresh(cfg)?;
     let db = cfg.db_path();
-    let conn = store::open_write(&cfg.state_root)?.ok_or(IndexError::Missing { path: db.clone() })?;
-    let sq = |e: rusqlite::Error| IndexError::Sqlite { path: db.clone(), source: e };
+    let conn =
+        store::open_write(&cfg.state_root)?.ok_or(IndexError::Missing { path: db.clone() })?;
+    let sq = |e: rusqlite::Error| IndexError::Sqlite {
+        path: db.clone(),
+        source: e,
+    };
     // file id, path, language, lines, hash, summary hash
     let files: Vec<(i64, String, String, u32, String, Option<String>)> = {
         let mut stmt = conn
@@ -386,12 +456,27 @@ pub fn summarize(cfg: &IndexConfig, force: bool) -> Result<SummarizeReport> {
             )
             .map_err(sq)?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })
             .map_err(sq)?;
         rows.collect::<rusqlite::Result<_>>().map_err(sq)?
     };
-    let mut report = SummarizeReport { files_total: files.len() as u64, ..Default::default() };
-    let todo: Vec<_> = files.into_iter().filter(|f| force || f.5.as_deref() != Some(f.4.as_str())).collect();
+    let mut report = SummarizeReport {
+        files_total: files.len() as u64,
+        ..Default::default()
+    };
+    let todo: Vec<_> = files
+        .into_iter()
+        .filter(|f| force || f.5.as_deref() != Some(f.4.as_str()))
+        .collect();
     report.files_fresh = report.files_total - todo.len() as u64;
     // Gather what the generator needs from the store, then build summaries in parallel.
     let mut inputs = Vec::with_capacity(todo.len());
@@ -405,7 +490,9 @@ pub fn summarize(cfg: &IndexConfig, force: bool) -> Result<SummarizeReport> {
             let mut s = conn
                 .prepare_cached("SELECT kind, name, depth, line FROM outlines WHERE file_id = ?1 ORDER BY line, id")
                 .map_err(sq)?;
-            let rows = s.query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).map_err(sq)?;
+            let rows = s
+                .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .map_err(sq)?;
             rows.collect::<rusqlite::Result<_>>().map_err(sq)?
         };
         inputs.push((path, lang, lines, hash, symbols, imports, outline));
@@ -416,7 +503,11 @@ pub fn summarize(cfg: &IndexConfig, force: bool) -> Result<SummarizeReport> {
         .filter_map(|(path, lang, lines, hash, symbols, imports, outline)| {
             let bytes = std::fs::read(root.join(path)).ok()?;
             let src = String::from_utf8_lossy(&bytes);
-            let imports: Vec<String> = imports.lines().map(str::to_string).filter(|l| !l.is_empty()).collect();
+            let imports: Vec<String> = imports
+                .lines()
+                .map(str::to_string)
+                .filter(|l| !l.is_empty())
+                .collect();
             let input = FileInput {
                 path,
                 language: lang,
@@ -431,8 +522,22 @@ pub fn summarize(cfg: &IndexConfig, force: bool) -> Result<SummarizeReport> {
             let l1 = file_l1(&input);
             let l1_tokens = wazir_core::tokens::count(&l1);
             let mut rows = vec![
-                (String::new(), "L0".to_string(), l0.clone(), hash.clone(), wazir_core::tokens::count(&l0), src_tokens),
-                (String::new(), "L1".to_string(), l1, hash.clone(), l1_tokens, src_tokens),
+                (
+                    String::new(),
+                    "L0".to_string(),
+                    l0.clone(),
+                    hash.clone(),
+                    wazir_core::tokens::count(&l0),
+                    src_tokens,
+                ),
+                (
+                    String::new(),
+                    "L1".to_string(),
+                    l1,
+                    hash.clone(),
+                    l1_tokens,
+                    src_tokens,
+                ),
             ];
             let mut seen: HashMap<String, u32> = HashMap::new();
             for s in symbols.iter().filter(|s| summarized_kind(&s.kind)) {
@@ -444,14 +549,23 @@ pub fn summarize(cfg: &IndexConfig, force: bool) -> Result<SummarizeReport> {
                 }
                 let slice = line_slice(&src, s.start_line, s.end_line);
                 let h = blake3::hash(slice.as_bytes()).to_hex().to_string();
-                let share = if src.is_empty() { 0 } else { src_tokens * slice.len() / src.len() };
+                let share = if src.is_empty() {
+                    0
+                } else {
+                    src_tokens * slice.len() / src.len()
+                };
                 let s0 = symbol_l0(path, s);
                 let s1 = symbol_l1(path, s, symbols);
                 let (t0, t1) = (s0.len().div_ceil(4), s1.len().div_ceil(4));
                 rows.push((key.clone(), "L0".into(), s0, h.clone(), t0, share));
                 rows.push((key, "L1".into(), s1, h, t1, share));
             }
-            Some(Made { path: path.clone(), rows, l1_tokens, src_tokens })
+            Some(Made {
+                path: path.clone(),
+                rows,
+                l1_tokens,
+                src_tokens,
+            })
         })
         .collect();
     let now = store::now_secs();
@@ -459,7 +573,9 @@ pub fn summarize(cfg: &IndexConfig, force: bool) -> Result<SummarizeReport> {
     let mut ratio_sum = 0.0;
     let mut ratio_n = 0u64;
     for m in &made {
-        conn.prepare_cached("DELETE FROM summaries WHERE path = ?1").and_then(|mut s| s.execute([&m.path])).map_err(sq)?;
+        conn.prepare_cached("DELETE FROM summaries WHERE path = ?1")
+            .and_then(|mut s| s.execute([&m.path]))
+            .map_err(sq)?;
         let mut ins = conn
             .prepare_cached(
                 "INSERT OR REPLACE INTO summaries(path, symbol_key, tier, text, source_hash, generator, tokens, source_tokens, created_at)
@@ -467,8 +583,18 @@ pub fn summarize(cfg: &IndexConfig, force: bool) -> Result<SummarizeReport> {
             )
             .map_err(sq)?;
         for (key, tier, text, hash, tokens, src_tokens) in &m.rows {
-            ins.execute(params![m.path, key, tier, text, hash, GENERATOR, *tokens as i64, *src_tokens as i64, now])
-                .map_err(sq)?;
+            ins.execute(params![
+                m.path,
+                key,
+                tier,
+                text,
+                hash,
+                GENERATOR,
+                *tokens as i64,
+                *src_tokens as i64,
+                now
+            ])
+            .map_err(sq)?;
             if !key.is_empty() {
                 report.symbol_summaries += 1;
             }

@@ -10,7 +10,16 @@ use ignore::{WalkBuilder, WalkState};
 use crate::lang::Lang;
 
 /// Directory names never entered, wherever they appear.
-pub const SKIP_DIRS: [&str; 8] = [".git", "node_modules", "target", "dist", "build", "coverage", ".next", ".wazir"];
+pub const SKIP_DIRS: [&str; 8] = [
+    ".git",
+    "node_modules",
+    "target",
+    "dist",
+    "build",
+    "coverage",
+    ".next",
+    ".wazir",
+];
 
 /// A file the walk kept: a known language under the size limit.
 #[derive(Debug, Clone)]
@@ -107,8 +116,16 @@ pub fn walk(root: &Path, state_root: Option<&Path>, max_file_bytes: u64) -> Walk
                 result.lock().expect("walk lock").skipped_large += 1;
                 return WalkState::Continue;
             }
-            let Some(rel) = rel_path(root, path) else { return WalkState::Continue };
-            let cand = Candidate { rel, abs: path.to_path_buf(), lang, size: meta.len(), mtime_ns: mtime_ns(&meta) };
+            let Some(rel) = rel_path(root, path) else {
+                return WalkState::Continue;
+            };
+            let cand = Candidate {
+                rel,
+                abs: path.to_path_buf(),
+                lang,
+                size: meta.len(),
+                mtime_ns: mtime_ns(&meta),
+            };
             result.lock().expect("walk lock").candidates.push(cand);
             WalkState::Continue
         })

@@ -90,9 +90,19 @@ pub fn run(args: &IndexArgs, ctx: &crate::Ctx) -> Result<ExitCode> {
             if ctx.json {
                 ctx.print_json(&s)?;
             } else {
-                println!("index {} (schema {}, {} bytes)", s.database, s.schema_version, s.database_bytes);
-                println!("files {}, symbols {}, outline items {}", s.files, s.symbols, s.outline_items);
-                let langs: Vec<String> = s.languages.iter().map(|(k, v)| format!("{k} {v}")).collect();
+                println!(
+                    "index {} (schema {}, {} bytes)",
+                    s.database, s.schema_version, s.database_bytes
+                );
+                println!(
+                    "files {}, symbols {}, outline items {}",
+                    s.files, s.symbols, s.outline_items
+                );
+                let langs: Vec<String> = s
+                    .languages
+                    .iter()
+                    .map(|(k, v)| format!("{k} {v}"))
+                    .collect();
                 println!("languages: {}", langs.join(", "));
                 let kinds: Vec<String> = s.kinds.iter().map(|(k, v)| format!("{k} {v}")).collect();
                 println!("kinds: {}", kinds.join(", "));
@@ -122,8 +132,17 @@ pub fn run(args: &IndexArgs, ctx: &crate::Ctx) -> Result<ExitCode> {
                 );
             }
         }
-        IndexCommand::SearchSymbols { query, kind, lang, limit } => {
-            let opts = SearchOptions { kind: kind.clone(), lang: lang.clone(), limit: *limit };
+        IndexCommand::SearchSymbols {
+            query,
+            kind,
+            lang,
+            limit,
+        } => {
+            let opts = SearchOptions {
+                kind: kind.clone(),
+                lang: lang.clone(),
+                limit: *limit,
+            };
             let hits = wazir_index::search_symbols(&cfg.state_root, query, &opts)?;
             if ctx.json {
                 ctx.print_json(&hits)?;
@@ -155,7 +174,12 @@ pub fn run(args: &IndexArgs, ctx: &crate::Ctx) -> Result<ExitCode> {
                 for s in &g.symbols {
                     println!(
                         "{}:{}-{} {} {} ({})",
-                        s.path, s.symbol.start_line, s.symbol.end_line, s.symbol.kind, qualified(&s.symbol), s.language
+                        s.path,
+                        s.symbol.start_line,
+                        s.symbol.end_line,
+                        s.symbol.kind,
+                        qualified(&s.symbol),
+                        s.language
                     );
                     println!("  {}", s.symbol.signature);
                     if let Some(d) = &s.symbol.doc {
@@ -177,11 +201,28 @@ pub fn run(args: &IndexArgs, ctx: &crate::Ctx) -> Result<ExitCode> {
             } else {
                 println!("{} ({}, {} lines)", o.path, o.language, o.lines);
                 for s in &o.symbols {
-                    let depth = s.container.as_deref().map_or(0, |c| c.matches('.').count() + c.matches("::").count() + 1);
-                    println!("{}{} {}  L{}-{}", "  ".repeat(depth + 1), s.kind, s.signature, s.start_line, s.end_line);
+                    let depth = s
+                        .container
+                        .as_deref()
+                        .map_or(0, |c| c.matches('.').count() + c.matches("::").count() + 1);
+                    println!(
+                        "{}{} {}  L{}-{}",
+                        "  ".repeat(depth + 1),
+                        s.kind,
+                        s.signature,
+                        s.start_line,
+                        s.end_line
+                    );
                 }
                 for i in &o.outline {
-                    println!("{}{} {}  L{}-{}", "  ".repeat(i.depth as usize), i.kind, i.name, i.line, i.end_line);
+                    println!(
+                        "{}{} {}  L{}-{}",
+                        "  ".repeat(i.depth as usize),
+                        i.kind,
+                        i.name,
+                        i.line,
+                        i.end_line
+                    );
                 }
             }
         }

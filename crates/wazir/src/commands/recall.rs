@@ -78,12 +78,21 @@ pub fn run(args: &RecallArgs, ctx: &crate::Ctx) -> Result<ExitCode> {
     let state_root = ctx.state_root(&project)?;
     let root = project.root.canonicalize().unwrap_or(project.root.clone());
     let (command, query, r) = match &args.command {
-        RecallCommand::File { path, start, end, tier: t } => {
-            ("file", path.clone(), wazir_index::recall_file(&root, &state_root, path, *start, *end, tier(t)?)?)
-        }
-        RecallCommand::Symbol { query, tier: t } => {
-            ("symbol", query.clone(), wazir_index::recall_symbol(&root, &state_root, query, tier(t)?)?)
-        }
+        RecallCommand::File {
+            path,
+            start,
+            end,
+            tier: t,
+        } => (
+            "file",
+            path.clone(),
+            wazir_index::recall_file(&root, &state_root, path, *start, *end, tier(t)?)?,
+        ),
+        RecallCommand::Symbol { query, tier: t } => (
+            "symbol",
+            query.clone(),
+            wazir_index::recall_symbol(&root, &state_root, query, tier(t)?)?,
+        ),
     };
     print(ctx, &r)?;
     wazir_index::log_retrieval(&state_root, command, &query, &r);
