@@ -153,6 +153,23 @@ impl Host {
     }
 }
 
+/// The hosts a project already uses, each with the file or folder that shows it.
+pub fn detect_hosts(root: &std::path::Path) -> Vec<(Host, String)> {
+    const SIGNS: [(Host, &[&str]); 4] = [
+        (Host::Claude, &[".claude", "CLAUDE.md", ".claude-plugin"]),
+        (Host::Codex, &[".codex", "AGENTS.md", ".agents"]),
+        (Host::Gemini, &[".gemini", "GEMINI.md"]),
+        (Host::Cursor, &[".cursor", ".cursorrules"]),
+    ];
+    let mut found = Vec::new();
+    for (host, signs) in SIGNS {
+        if let Some(sign) = signs.iter().find(|s| root.join(s).exists()) {
+            found.push((host, sign.to_string()));
+        }
+    }
+    found
+}
+
 impl fmt::Display for Host {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -236,5 +253,21 @@ mod tests {
         assert_eq!(Host::Claude.timeout_value(10), 10);
         assert_eq!("Codex".parse::<Host>(), Ok(Host::Codex));
         assert!("vim".parse::<Host>().is_err());
+    }
+
+    #[test]
+    fn detects_hosts_from_their_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(detect_hosts(dir.path()).is_empty());
+        std::fs::create_dir(dir.path().join(".cursor")).unwrap();
+        std::fs::write(dir.path().join("AGENTS.md"), "x").unwrap();
+        let found = detect_hosts(dir.path());
+        assert_eq!(
+            found,
+            vec![
+                (Host::Codex, "AGENTS.md".into()),
+                (Host::Cursor, ".cursor".into())
+            ]
+        );
     }
 }
