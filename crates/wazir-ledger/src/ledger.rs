@@ -212,7 +212,10 @@ impl Ledger {
                 serde_json::from_str(l).map_err(|e| LedgerError::Corrupt {
                     path: path.clone(),
                     line: Some(i + 1),
-                    message: format!("not a valid event line: {e}"),
+                    message: format!(
+                        "not a valid event line: {e}; repair or remove that line (the \
+                         ledger appends whole lines, so this one was edited or cut by hand)"
+                    ),
                 })
             })
             .collect()
@@ -281,6 +284,11 @@ impl Ledger {
         let _lock = FileLock::acquire(&lock_path)
             .map_err(|e| LedgerError::io(&lock_path, "cannot lock the run", e))?;
         let mut st = read_status(&status_path, run)?;
+        let events = dir.join(EVENTS_FILE);
+        let logged = std::fs::metadata(&events).map(|m| m.len()).unwrap_or(0);
+        if logged != st.events_bytes {
+            self.recount(run, &mut st, logged)?;
+        }
         let now = crate::now_rfc3339();
         let (event, out) = f(&mut st, &now)?;
         if let Some(ev) = event {
@@ -297,10 +305,10 @@ impl Ledger {
                 data: ev.data.clone(),
             };
             let line = serde_json::to_string(&rec).expect("an event serialises");
-            let events = dir.join(EVENTS_FILE);
             locked_append_line(&events, &dir.join(EVENTS_LOCK_FILE), &line)
                 .map_err(|e| LedgerError::io(&events, "cannot append the event", e))?;
             st.event_count = seq;
+            st.events_bytes = logged + line.len() as u64 + 1;
             *st.events.entry(ev.event.clone()).or_default() += 1;
             if let Some(s) = ev.status {
                 st.status = s;
@@ -315,6 +323,29 @@ impl Ledger {
         st.updated_at = now;
         write_status(&status_path, &st)?;
         Ok((st.event_count, st, out))
+    }
+
+    /// Rebuilds the event counts of `st` from the log, which is `size` bytes long. Runs only
+    /// when the log and the status disagree (a writer died between its append and its status
+    /// write), so the next sequence number follows the last line actually written.
+    fn recount(&self, run: &RunId, st: &mut RunStatus, size: u64) -> Result<()> {
+        let records = self.events(run)?;
+        st.event_count = records
+            .last()
+            .map_or(0, |r| r.seq)
+            .max(records.len() as u64);
+        st.events.clear();
+        for r in &records {
+            *st.events.entry(r.event.clone()).or_default() += 1;
+        }
+        st.last_event = records.last().map(|r| LastEvent {
+            seq: r.seq,
+            event: r.event.clone(),
+            phase: r.phase.clone(),
+            ts: r.ts.clone(),
+        });
+        st.events_bytes = size;
+        Ok(())
     }
 
     /// One problem line per required output of `rules` that is missing or invalid.
@@ -716,6 +747,56 @@ fn write_status(path: &Path, st: &RunStatus) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_append_without_its_status_write_is_recounted() {
+        let d = tempfile::tempdir().unwrap();
+        let ledger = Ledger::new(d.path());
+        let run = RunId::parse("r1").unwrap();
+        ledger.init(&run, "execute", None).unwrap();
+        ledger.append_event(&run, &Event::new("note")).unwrap();
+        // A writer that died after appending its line, before writing the status.
+        let orphan = r#"{"seq":2,"ts":"2026-11-24T09:00:00.000Z","run_id":"r1","event":"stop","phase":"execute"}"#;
+        let events = ledger.events_path(&run);
+        let mut text = std::fs::read_to_string(&events).unwrap();
+        text.push_str(orphan);
+        text.push('\n');
+        std::fs::write(&events, text).unwrap();
+        assert_eq!(ledger.status(&run).unwrap().event_count, 1);
+
+        let rec = ledger.record_event(&run, &Event::new("note")).unwrap();
+        assert_eq!(rec.seq, 3);
+        assert_eq!(rec.status.event_count, 3);
+        assert_eq!(rec.status.events["stop"], 1);
+        assert_eq!(rec.status.events["note"], 2);
+        let seqs: Vec<u64> = ledger.events(&run).unwrap().iter().map(|e| e.seq).collect();
+        assert_eq!(seqs, [1, 2, 3]);
+    }
+
+    #[test]
+    fn transitions_need_rules_and_other_events_do_not() {
+        let d = tempfile::tempdir().unwrap();
+        let ledger = Ledger::new(d.path());
+        let run = RunId::parse("r1").unwrap();
+        ledger.init(&run, "execute", None).unwrap();
+        let e = ledger
+            .append_event(&run, &Event::new("phase_exit").phase("execute"))
+            .unwrap_err();
+        assert!(e.to_string().contains("needs the workflow rules"), "{e}");
+        ledger
+            .append_event(&run, &Event::new("post_tool_capture"))
+            .unwrap();
+        let st = ledger.status(&run).unwrap();
+        assert_eq!(
+            st.last_event.unwrap().phase,
+            "execute",
+            "the current phase is used"
+        );
+        assert_eq!(ledger.resolve_run(None).unwrap(), Some(run.clone()));
+        let other = Ledger::new(&d.path().join("elsewhere"));
+        assert_eq!(other.resolve_run(None).unwrap(), None);
+        assert!(other.require_run(None).is_err());
+    }
 
     #[test]
     fn free_names_get_suffixes_before_the_extension() {

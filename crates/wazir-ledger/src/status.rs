@@ -21,6 +21,10 @@ pub struct RunStatus {
     /// Lines in `events.ndjson`.
     #[serde(default)]
     pub event_count: u64,
+    /// Size of `events.ndjson` after the last append. A log of another size was appended to by a
+    /// process that died before writing the status; the counts are then rebuilt from the log.
+    #[serde(default)]
+    pub events_bytes: u64,
     /// Events recorded, by name.
     #[serde(default)]
     pub events: BTreeMap<String, u64>,
@@ -132,6 +136,7 @@ impl RunStatus {
             created_at: now.to_string(),
             updated_at: now.to_string(),
             event_count: 0,
+            events_bytes: 0,
             events: BTreeMap::new(),
             loops: BTreeMap::new(),
             phases: BTreeMap::new(),
