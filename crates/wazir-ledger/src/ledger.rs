@@ -181,7 +181,10 @@ impl Ledger {
         }
         let events = dir.join(EVENTS_FILE);
         atomic_write(&events, b"").map_err(|e| LedgerError::io(&events, "cannot write", e))?;
-        let st = RunStatus::new(run.as_str(), &phase, status, &crate::now_rfc3339());
+        let mut st = RunStatus::new(run.as_str(), &phase, status, &crate::now_rfc3339());
+        if let Some(rules) = &self.rules {
+            rules.record_caps(&mut st);
+        }
         write_status(&dir.join(STATUS_FILE), &st)?;
         self.set_latest(run)?;
         Ok(st)
@@ -291,6 +294,9 @@ impl Ledger {
         }
         let now = crate::now_rfc3339();
         let (event, out) = f(&mut st, &now)?;
+        if let Some(rules) = &self.rules {
+            rules.record_caps(&mut st);
+        }
         if let Some(ev) = event {
             let seq = st.event_count + 1;
             let phase = ev.phase.clone().unwrap_or_else(|| st.phase.clone());

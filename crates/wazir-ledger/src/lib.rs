@@ -27,7 +27,8 @@ pub use event::{Event, EventRecord, kinds};
 pub use ledger::{CaptureOutcome, Ledger, Recorded};
 pub use run_id::{MAX_NAME_LEN, MAX_RUN_ID_LEN, RunId, check_name};
 pub use status::{
-    ArtifactRecord, CaptureRecord, LastEvent, LoopCheck, PhaseState, PhaseStateKind, RunStatus,
+    ArtifactRecord, CaptureRecord, LastEvent, LoopCheck, PhaseCap, PhaseState, PhaseStateKind,
+    RunStatus,
 };
 pub use transitions::{PhaseRules, Transitions};
 pub use usage::{CacheStats, Skipped, TOKENIZER, Tally, UsageReport, UsageRow, UsageTotals};

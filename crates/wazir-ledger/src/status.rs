@@ -34,6 +34,11 @@ pub struct RunStatus {
     pub loops: BTreeMap<String, u32>,
     #[serde(default)]
     pub phases: BTreeMap<String, PhaseState>,
+    /// Each phase's loop cap, gate flag and escalation, copied from the workflows whenever the
+    /// rules were loaded (init, transitions, artifacts), so hooks can check a cap by reading this
+    /// one file instead of parsing workflows.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub caps: BTreeMap<String, PhaseCap>,
     #[serde(default)]
     pub artifacts: BTreeMap<String, ArtifactRecord>,
     #[serde(default)]
@@ -71,6 +76,15 @@ pub struct PhaseState {
     /// Gate phases: how many times the gate rejected.
     #[serde(default)]
     pub rejections: u32,
+}
+
+/// A phase's loop rules as recorded in `status.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhaseCap {
+    pub loop_cap: u32,
+    #[serde(default)]
+    pub gate: bool,
+    pub escalation: String,
 }
 
 /// An artifact recorded with `capture artifact`.
@@ -140,6 +154,7 @@ impl RunStatus {
             events: BTreeMap::new(),
             loops: BTreeMap::new(),
             phases: BTreeMap::new(),
+            caps: BTreeMap::new(),
             artifacts: BTreeMap::new(),
             captures: BTreeMap::new(),
             last_event: None,
@@ -155,6 +170,18 @@ impl RunStatus {
             },
         );
         s
+    }
+
+    /// The loop check of `phase` against the cap recorded in this status, if one is recorded.
+    pub fn recorded_loop_check(&self, phase: &str) -> Option<LoopCheck> {
+        self.caps.get(phase).map(|c| {
+            let count = self.loop_count(phase);
+            LoopCheck {
+                count,
+                cap: c.loop_cap,
+                at_cap: count >= c.loop_cap,
+            }
+        })
     }
 
     pub fn loop_count(&self, phase: &str) -> u32 {

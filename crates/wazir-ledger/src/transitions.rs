@@ -9,7 +9,7 @@ use std::path::Path;
 
 use crate::error::{LedgerError, Result};
 use crate::event::kinds;
-use crate::status::{PhaseState, PhaseStateKind, RunStatus};
+use crate::status::{PhaseCap, PhaseState, PhaseStateKind, RunStatus};
 use crate::workflow::{self, Output, Workflow};
 
 /// What the ledger enforces for one phase.
@@ -106,6 +106,24 @@ impl Transitions {
 
     pub fn phases(&self) -> impl Iterator<Item = &PhaseRules> {
         self.phases.values()
+    }
+
+    /// Copies every phase's cap, gate flag and escalation into `st.caps`.
+    pub(crate) fn record_caps(&self, st: &mut RunStatus) {
+        st.caps = self
+            .phases
+            .values()
+            .map(|r| {
+                (
+                    r.phase.clone(),
+                    PhaseCap {
+                        loop_cap: r.loop_cap,
+                        gate: r.gate,
+                        escalation: r.escalation.clone(),
+                    },
+                )
+            })
+            .collect();
     }
 
     /// Applies a transition event to `st`, or refuses it leaving `st` as it was.
