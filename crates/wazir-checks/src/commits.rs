@@ -1,0 +1,100 @@
+//! `wazir validate commits`: every commit of `--base..--head` is a Conventional Commit
+//! (`type(scope)!: description`, with a known type). Merge commits and git's own revert subjects
+//! are passed over; every offending commit is shown with its hash and subject.
+
+use std::path::Path;
+
+use crate::git::Git;
+use crate::report::{Problem, Report};
+
+/// The commit types accepted (the Conventional Commits set used by commitlint's conventional
+/// configuration).
+pub const TYPES: &[&str] = &[
+    "build", "chore", "ci", "docs", "feat", "fix", "perf", "refactor", "revert", "style", "test",
+];
+
+/// Checks the commits of the range in the repository holding `root`.
+pub fn check(root: &Path, base: Option<&str>, head: Option<&str>) -> Report {
+    let mut report = Report::new("commits");
+    let Some(git) = Git::discover(root) else {
+        report.push(Problem::error(
+            ".git",
+            "not a git repository: run the check inside one",
+        ));
+        return report;
+    };
+    let range = match git.range(base, head) {
+        Ok(r) => r,
+        Err(e) => {
+            report.push(Problem::error("--base/--head", e));
+            return report;
+        }
+    };
+    let commits = match git.commits(&range) {
+        Ok(c) => c,
+        Err(e) => {
+            report.push(Problem::error(".git", e));
+            return report;
+        }
+    };
+    let mut checked = 0;
+    for c in &commits {
+        if c.parents > 1 || c.subject.starts_with("Revert \"") {
+            continue;
+        }
+        checked += 1;
+        if let Err(why) = commit_problem(&c.message) {
+            report.push(
+                Problem::error(
+                    format!("commit {}", c.short()),
+                    format!(
+                        "\"{}\" is not a Conventional Commit: {why}; reword it with \
+                         `git rebase -i` (e.g. `fix(parser): handle empty input`)",
+                        c.subject
+                    ),
+                )
+                .field(c.short().to_string()),
+            );
+        }
+    }
+    report.summary = format!("{checked} commits in {}", range.label());
+    report
+}
+
+/// `Ok` when `message` is a Conventional Commit with a known type; else why not.
+pub fn commit_problem(message: &str) -> Result<(), String> {
+    let subject = message.lines().next().unwrap_or("");
+    if subject.starts_with("fixup!") || subject.starts_with("squash!") {
+        return Err("it is a fixup or squash commit; squash it before merging".into());
+    }
+    let parsed = git_conventional::Commit::parse(message.trim()).map_err(|e| {
+        let e = e.to_string();
+        format!("{}", e.trim_end_matches('.'))
+    })?;
+    let ty = parsed.type_().as_str().to_ascii_lowercase();
+    if !TYPES.contains(&ty.as_str()) {
+        return Err(format!(
+            "the type `{}` is not one of {}",
+            parsed.type_(),
+            TYPES.join(", ")
+        ));
+    }
+    if parsed.description().trim().is_empty() {
+        return Err("the description after `: ` is empty".into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::commit_problem;
+
+    #[test]
+    fn conventional_or_not() {
+        assert!(commit_problem("feat(cli): add doctor").is_ok());
+        assert!(commit_problem("fix!: drop the old flag\n\nBREAKING CHANGE: gone").is_ok());
+        assert!(commit_problem("Add doctor").is_err());
+        assert!(commit_problem("feature: add doctor").is_err());
+        assert!(commit_problem("fixup! feat: x").is_err());
+    }
+}

@@ -1,0 +1,340 @@
+//! `wazir doctor`: the health of the project surface — manifest, hook definitions, state root,
+//! host packages, index. Each finding is an error (something is invalid or stale: exit 1) or a
+//! warning (something is not built yet: exit 0), and each names the command that fixes it.
+
+use std::path::Path;
+
+use serde::Serialize;
+use wazir_core::Project;
+
+use crate::report::Severity;
+
+/// One thing doctor found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// `manifest`, `hooks`, `state-root`, `host-packages`, `index`.
+    pub area: String,
+    pub severity: Severity,
+    pub message: String,
+    /// The command (or edit) that fixes it.
+    pub fix: String,
+}
+
+/// What doctor found, area by area.
+#[derive(Debug, Clone, Serialize)]
+pub struct Doctor {
+    pub ok: bool,
+    /// Areas checked with their one-line result.
+    pub areas: Vec<Area>,
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Area {
+    pub area: String,
+    /// `ok`, `warning` or `error`.
+    pub result: String,
+    pub detail: String,
+}
+
+impl Doctor {
+    fn area(&mut self, area: &str, detail: impl Into<String>, found: Vec<Finding>) {
+        let result = if found.iter().any(|f| f.severity == Severity::Error) {
+            self.ok = false;
+            "error"
+        } else if found.is_empty() {
+            "ok"
+        } else {
+            "warning"
+        };
+        let detail = found
+            .first()
+            .map(|f| f.message.clone())
+            .unwrap_or_else(|| detail.into());
+        self.areas.push(Area {
+            area: area.to_string(),
+            result: result.to_string(),
+            detail,
+        });
+        self.findings.extend(found);
+    }
+}
+
+fn finding(
+    area: &str,
+    severity: Severity,
+    message: impl Into<String>,
+    fix: impl Into<String>,
+) -> Finding {
+    Finding {
+        area: area.to_string(),
+        severity,
+        message: message.into(),
+        fix: fix.into(),
+    }
+}
+
+/// Runs every doctor check on the project rooted at `root`; `state_root_flag` is `--state-root`.
+pub fn run(root: &Path, state_root_flag: Option<&Path>) -> Doctor {
+    let mut d = Doctor {
+        ok: true,
+        areas: Vec::new(),
+        findings: Vec::new(),
+    };
+
+    // Manifest.
+    let m = crate::manifest::check(root);
+    let found: Vec<Finding> = m
+        .problems
+        .iter()
+        .map(|p| {
+            finding(
+                "manifest",
+                p.severity,
+                p.to_string(),
+                "edit wazir.manifest.yaml as the message says, then run `wazir validate manifest`",
+            )
+        })
+        .collect();
+    d.area("manifest", m.summary.clone(), found);
+    let project = match Project::open(root) {
+        Ok(p) => p,
+        Err(e) => {
+            if d.ok {
+                d.area(
+                    "manifest",
+                    "",
+                    vec![finding(
+                        "manifest",
+                        Severity::Error,
+                        e.to_string(),
+                        "`wazir validate manifest`",
+                    )],
+                );
+            }
+            return d;
+        }
+    };
+
+    // Hook definitions.
+    let h = crate::hooks::check(&project);
+    let found = h
+        .problems
+        .iter()
+        .map(|p| {
+            finding(
+                "hooks",
+                p.severity,
+                p.to_string(),
+                "fix the definition, then run `wazir validate hooks` (`wazir init` restores missing kit files)",
+            )
+        })
+        .collect();
+    d.area("hooks", h.summary.clone(), found);
+
+    // State root.
+    let (sr_found, sr_detail, state_root) = state_root(&project, state_root_flag);
+    d.area("state-root", sr_detail, sr_found);
+
+    // Host packages.
+    let (found, detail) = host_packages(&project);
+    d.area("host-packages", detail, found);
+
+    // Index.
+    if let Some(sr) = state_root {
+        let (found, detail) = index(&project, &sr);
+        d.area("index", detail, found);
+    }
+    d
+}
+
+fn state_root(
+    project: &Project,
+    flag: Option<&Path>,
+) -> (Vec<Finding>, String, Option<std::path::PathBuf>) {
+    let area = "state-root";
+    let sr = match project.state_root(flag) {
+        Ok(s) => s,
+        Err(e) => {
+            return (
+                vec![finding(
+                    area,
+                    Severity::Error,
+                    e.to_string(),
+                    "pass --state-root PATH or set WAZIR_STATE_ROOT",
+                )],
+                String::new(),
+                None,
+            );
+        }
+    };
+    let mut found = Vec::new();
+    let shown = sr.path.display().to_string();
+    if sr.is_repo_local(&project.root) && !sr.repo_local_is_ignored(&project.root) {
+        let r = crate::util::rel(&project.root, &sr.path);
+        found.push(finding(
+            area,
+            Severity::Error,
+            format!("the state root {shown} is inside the repository and git does not ignore it"),
+            format!("add `{r}/` to .gitignore, or choose a state root outside the repository"),
+        ));
+    }
+    let probe = sr.path.join(".wazir-doctor-probe");
+    match wazir_core::fsio::atomic_write(&probe, b"ok") {
+        Ok(()) => {
+            let _ = std::fs::remove_file(&probe);
+        }
+        Err(e) => found.push(finding(
+            area,
+            Severity::Error,
+            format!("the state root {shown} is not writable ({e})"),
+            "pass --state-root PATH (or set WAZIR_STATE_ROOT) to a folder you can write",
+        )),
+    }
+    (found, format!("{shown} is writable"), Some(sr.path))
+}
+
+fn host_packages(project: &Project) -> (Vec<Finding>, String) {
+    let area = "host-packages";
+    let report = match wazir_hosts::export::check(project, &[], None) {
+        Ok(r) => r,
+        Err(e) => {
+            return (
+                vec![finding(
+                    area,
+                    Severity::Error,
+                    format!("cannot check the host packages: {e:#}"),
+                    "fix the sources named above, then run `wazir export build`",
+                )],
+                String::new(),
+            );
+        }
+    };
+    let fix = report
+        .fix
+        .clone()
+        .unwrap_or_else(|| "wazir export build".to_string());
+    let mut found = Vec::new();
+    for f in &report.findings {
+        let never_built = matches!(f.kind, wazir_hosts::export::FindingKind::Missing)
+            && f.detail.contains("never built");
+        let severity = if never_built {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
+        found.push(finding(
+            area,
+            severity,
+            format!("{} package: {f}", f.host),
+            format!("`{}`", fix.trim_matches('`')),
+        ));
+    }
+    (
+        found,
+        format!("{} packages present and fresh", report.hosts.len()),
+    )
+}
+
+fn index(project: &Project, state_root: &Path) -> (Vec<Finding>, String) {
+    let area = "index";
+    let stats = match wazir_index::stats(state_root) {
+        Ok(s) => s,
+        Err(wazir_index::IndexError::Missing { .. }) => {
+            return (
+                vec![finding(
+                    area,
+                    Severity::Warning,
+                    "no code index yet; recall and the repository map need it",
+                    "`wazir index build`",
+                )],
+                String::new(),
+            );
+        }
+        Err(e) => {
+            return (
+                vec![finding(
+                    area,
+                    Severity::Error,
+                    format!("the index cannot be read: {e}"),
+                    "`wazir index build` (rebuilds it from scratch)",
+                )],
+                String::new(),
+            );
+        }
+    };
+    let mut found = Vec::new();
+    let stale = stale_files(project, state_root);
+    if let Some((n, example)) = stale {
+        found.push(finding(
+            area,
+            Severity::Error,
+            format!("the index is stale: {n} file(s) changed since it was built (e.g. {example})"),
+            "`wazir index refresh`",
+        ));
+    }
+    if stats.stale_summaries > 0 {
+        found.push(finding(
+            area,
+            Severity::Warning,
+            format!(
+                "{} file summaries are older than their files",
+                stats.stale_summaries
+            ),
+            "`wazir index summarize --refresh`",
+        ));
+    }
+    (
+        found,
+        format!("{} files, {} symbols, fresh", stats.files, stats.symbols),
+    )
+}
+
+/// Files whose size or modification time differ from what the index recorded, or that are new
+/// or gone: the count and one example.
+fn stale_files(project: &Project, state_root: &Path) -> Option<(usize, String)> {
+    let recorded = indexed_files(state_root)?;
+    let max = project.manifest.index.max_file_bytes.unwrap_or(2_000_000);
+    let walked = wazir_index::walk::walk(&project.root, Some(state_root), max);
+    let mut n = 0;
+    let mut example = String::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for f in walked.candidates {
+        seen.insert(f.rel.clone());
+        let fresh = recorded
+            .get(&f.rel)
+            .is_some_and(|(size, mtime)| *size == f.size && *mtime == f.mtime_ns);
+        if !fresh {
+            n += 1;
+            if example.is_empty() {
+                example = f.rel.clone();
+            }
+        }
+    }
+    for p in recorded.keys() {
+        if !seen.contains(p) {
+            n += 1;
+            if example.is_empty() {
+                example = format!("{p} (deleted)");
+            }
+        }
+    }
+    (n > 0).then_some((n, example))
+}
+
+/// Path → (size, mtime_ns) of every file the index recorded.
+fn indexed_files(state_root: &Path) -> Option<std::collections::HashMap<String, (u64, i64)>> {
+    let conn = wazir_index::store::open_read(state_root).ok()?;
+    let mut stmt = conn
+        .prepare("SELECT path, size, mtime_ns FROM files")
+        .ok()?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                (r.get::<_, i64>(1)? as u64, r.get::<_, i64>(2)?),
+            ))
+        })
+        .ok()?;
+    rows.collect::<Result<_, rusqlite::Error>>().ok()
+}
