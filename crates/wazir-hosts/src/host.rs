@@ -100,74 +100,103 @@ impl Host {
         }
     }
 
-    /// How `event` is registered with this host, or `None` when the host has no such hook.
-    pub fn registration(self, event: HookEvent) -> Option<Registration> {
+    /// How `event` is registered with this host: every host event (with its matcher) that must
+    /// run `wazir hook --host H EVENT`. Most behaviours need one entry; Cursor's protected-path
+    /// guard needs two, because its shell calls arrive on `beforeShellExecution` and its file
+    /// tools on `preToolUse`. Empty when the host has no such hook.
+    pub fn registrations(self, event: HookEvent) -> &'static [Registration] {
         use HookEvent::*;
-        let r = |host_event, matcher| {
-            Some(Registration {
-                host_event,
-                matcher,
-            })
-        };
+        macro_rules! r {
+            ($($ev:literal $(, $m:literal)?);+) => {
+                &[$(Registration { host_event: $ev, matcher: r!(@m $($m)?) }),+]
+            };
+            (@m $m:literal) => { Some($m) };
+            (@m) => { None };
+        }
         match (self, event) {
-            (Host::Claude, SessionStart) => r("SessionStart", Some("startup|resume|clear|compact")),
-            (Host::Claude, Prompt) => r("UserPromptSubmit", None),
+            (Host::Claude, SessionStart) => r!("SessionStart", "startup|resume|clear|compact"),
+            (Host::Claude, Prompt) => r!("UserPromptSubmit"),
             (Host::Claude, ProtectedPath) => {
-                r("PreToolUse", Some("Write|Edit|MultiEdit|NotebookEdit|Bash"))
+                r!("PreToolUse", "Write|Edit|MultiEdit|NotebookEdit|Bash")
             }
-            (Host::Claude, LoopCap) => r("PreToolUse", Some("Bash")),
-            (Host::Claude, CaptureRoute) => r("PreToolUse", Some("Bash")),
-            (Host::Claude, Capture) => r("PostToolUse", None),
-            (Host::Claude, PreCompact) => r("PreCompact", Some("manual|auto")),
-            (Host::Claude, Stop) => r("Stop", None),
+            (Host::Claude, LoopCap) => r!("PreToolUse", "Bash"),
+            (Host::Claude, CaptureRoute) => r!("PreToolUse", "Bash"),
+            (Host::Claude, Capture) => r!("PostToolUse"),
+            (Host::Claude, PreCompact) => r!("PreCompact", "manual|auto"),
+            (Host::Claude, Stop) => r!("Stop"),
 
-            (Host::Codex, SessionStart) => r("SessionStart", None),
-            (Host::Codex, Prompt) => r("UserPromptSubmit", None),
-            (Host::Codex, ProtectedPath) => r("PreToolUse", Some("apply_patch|Bash")),
-            (Host::Codex, LoopCap) => r("PreToolUse", Some("Bash")),
-            (Host::Codex, CaptureRoute) => r("PreToolUse", Some("Bash")),
-            (Host::Codex, Capture) => r("PostToolUse", None),
-            (Host::Codex, PreCompact) => r("PreCompact", None),
-            (Host::Codex, Stop) => r("Stop", None),
+            (Host::Codex, SessionStart) => r!("SessionStart"),
+            (Host::Codex, Prompt) => r!("UserPromptSubmit"),
+            (Host::Codex, ProtectedPath) => r!("PreToolUse", "apply_patch|Bash"),
+            (Host::Codex, LoopCap) => r!("PreToolUse", "Bash"),
+            (Host::Codex, CaptureRoute) => r!("PreToolUse", "Bash"),
+            (Host::Codex, Capture) => r!("PostToolUse"),
+            (Host::Codex, PreCompact) => r!("PreCompact"),
+            (Host::Codex, Stop) => r!("Stop"),
 
-            (Host::Gemini, SessionStart) => r("SessionStart", None),
-            (Host::Gemini, Prompt) => r("BeforeAgent", None),
+            (Host::Gemini, SessionStart) => r!("SessionStart"),
+            (Host::Gemini, Prompt) => r!("BeforeAgent"),
             (Host::Gemini, ProtectedPath) => {
-                r("BeforeTool", Some("write_file|replace|run_shell_command"))
+                r!("BeforeTool", "write_file|replace|run_shell_command")
             }
-            (Host::Gemini, LoopCap) => r("BeforeTool", Some("run_shell_command")),
-            (Host::Gemini, CaptureRoute) => r("BeforeTool", Some("run_shell_command")),
-            (Host::Gemini, Capture) => r("AfterTool", None),
-            (Host::Gemini, PreCompact) => r("PreCompress", None),
-            (Host::Gemini, Stop) => r("AfterAgent", None),
+            (Host::Gemini, LoopCap) => r!("BeforeTool", "run_shell_command"),
+            (Host::Gemini, CaptureRoute) => r!("BeforeTool", "run_shell_command"),
+            (Host::Gemini, Capture) => r!("AfterTool"),
+            (Host::Gemini, PreCompact) => r!("PreCompress"),
+            (Host::Gemini, Stop) => r!("AfterAgent"),
 
-            (Host::Cursor, SessionStart) => r("sessionStart", None),
-            (Host::Cursor, Prompt) => r("beforeSubmitPrompt", None),
-            (Host::Cursor, ProtectedPath) => r("preToolUse", None),
-            (Host::Cursor, LoopCap) => r("beforeShellExecution", None),
-            (Host::Cursor, CaptureRoute) => r("beforeShellExecution", None),
-            (Host::Cursor, Capture) => r("postToolUse", None),
-            (Host::Cursor, PreCompact) => r("preCompact", None),
-            (Host::Cursor, Stop) => r("stop", None),
+            (Host::Cursor, SessionStart) => r!("sessionStart"),
+            (Host::Cursor, Prompt) => r!("beforeSubmitPrompt"),
+            (Host::Cursor, ProtectedPath) => r!(
+                "preToolUse", "Write|Edit|StrReplace|MultiEdit|Delete|ApplyPatch|NotebookEdit";
+                "beforeShellExecution"
+            ),
+            (Host::Cursor, LoopCap) => r!("beforeShellExecution"),
+            (Host::Cursor, CaptureRoute) => r!("beforeShellExecution"),
+            (Host::Cursor, Capture) => r!("postToolUse"),
+            (Host::Cursor, PreCompact) => r!("preCompact"),
+            (Host::Cursor, Stop) => r!("stop"),
+        }
+    }
+
+    /// The first of [`Host::registrations`]: the host event that names the behaviour in
+    /// answers (`hookEventName`). Register every entry of `registrations`, not only this one.
+    pub fn registration(self, event: HookEvent) -> Option<Registration> {
+        self.registrations(event).first().copied()
+    }
+
+    /// Whether `host_event` is an event this host answers with a permission (allow, deny, ask):
+    /// the events before a tool runs.
+    pub fn is_permission_event(self, host_event: &str) -> bool {
+        match self {
+            Host::Claude | Host::Codex => host_event == "PreToolUse",
+            Host::Gemini => host_event == "BeforeTool",
+            Host::Cursor => matches!(
+                host_event,
+                "preToolUse" | "beforeShellExecution" | "beforeMCPExecution" | "beforeReadFile"
+            ),
         }
     }
 }
 
-/// The hosts a project already uses, each with the file or folder that shows it.
+/// The hosts a project already uses, each with the first sign of it found in `root`: the
+/// host's own folder, else its instructions file. Sorted in [`Host::ALL`] order.
 pub fn detect_hosts(root: &std::path::Path) -> Vec<(Host, String)> {
-    const SIGNS: [(Host, &[&str]); 4] = [
-        (Host::Claude, &[".claude", "CLAUDE.md", ".claude-plugin"]),
-        (Host::Codex, &[".codex", "AGENTS.md", ".agents"]),
+    let signs: [(Host, &[&str]); 4] = [
+        (Host::Claude, &[".claude", "CLAUDE.md"]),
+        (Host::Codex, &[".codex", "AGENTS.md"]),
         (Host::Gemini, &[".gemini", "GEMINI.md"]),
-        (Host::Cursor, &[".cursor", ".cursorrules"]),
+        (Host::Cursor, &[".cursor"]),
     ];
-    let mut found = Vec::new();
-    for (host, signs) in SIGNS {
-        if let Some(sign) = signs.iter().find(|s| root.join(s).exists()) {
-            found.push((host, sign.to_string()));
-        }
-    }
-    found
+    signs
+        .into_iter()
+        .filter_map(|(h, names)| {
+            names
+                .iter()
+                .find(|n| root.join(n).exists())
+                .map(|n| (h, n.to_string()))
+        })
+        .collect()
 }
 
 impl fmt::Display for Host {
@@ -247,8 +276,20 @@ mod tests {
         for h in Host::ALL {
             for e in HookEvent::ALL {
                 assert!(h.registration(e).is_some(), "{h} {e:?}");
+                for r in h.registrations(e) {
+                    assert!(
+                        !r.host_event.is_empty() && r.matcher != Some(""),
+                        "{h} {e:?}"
+                    );
+                }
             }
         }
+        let cursor_guard: Vec<_> = Host::Cursor
+            .registrations(HookEvent::ProtectedPath)
+            .iter()
+            .map(|r| r.host_event)
+            .collect();
+        assert_eq!(cursor_guard, ["preToolUse", "beforeShellExecution"]);
         assert_eq!(Host::Gemini.timeout_value(10), 10_000);
         assert_eq!(Host::Claude.timeout_value(10), 10);
         assert_eq!("Codex".parse::<Host>(), Ok(Host::Codex));

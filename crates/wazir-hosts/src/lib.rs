@@ -3,4 +3,5 @@
 //! per host under `hook/protocol/`), and the export compiler that writes each host's package
 //! ([`export`], with one module per host under `export/package/`).
 
+pub mod hook;
 pub mod host;

@@ -1,0 +1,147 @@
+//! The protected-path write guard: blocks a tool call that writes into (or removes) an entry
+//! of the manifest's `protected_paths`, unless the approved regeneration flow is running.
+//! Targets come from the host's edit tools, from a Codex patch, or from a shell command that
+//! plainly writes; each is resolved (see [`super::paths`]) and compared, both as resolved and
+//! as written with `..` folded, against every protected entry resolved the same way.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, anyhow, bail};
+use serde_json::json;
+use wazir_core::state_root::normalize;
+use wazir_ledger::{Event, kinds};
+
+use super::paths::{self, Relation};
+use super::shell::{self, Target};
+use super::{Cx, Outcome, ToolCall, patch, protocol};
+
+pub fn run(cx: &Cx) -> Result<Outcome> {
+    if cx.approved() {
+        return Ok(Outcome::Neutral);
+    }
+    let p = cx.payload();
+    let targets: Vec<Target> = match protocol::tool_call(cx.opts.host, p) {
+        ToolCall::Other => return Ok(Outcome::Neutral),
+        ToolCall::Write(paths) | ToolCall::Delete(paths) if paths.is_empty() => bail!(
+            "the {} call names no file path, so its target is unknown",
+            p.tool_name.as_deref().unwrap_or("edit")
+        ),
+        ToolCall::Write(paths) => plain(paths, false),
+        ToolCall::Delete(paths) => plain(paths, true),
+        ToolCall::Patch(text) => patch::targets(&text),
+        ToolCall::Shell(cmd) => {
+            let mut t = shell::scan(&cmd).targets;
+            // A patch fed to apply_patch through the shell (`apply_patch <<'EOF' …`).
+            if cmd.contains("*** ") {
+                t.extend(patch::targets(&cmd));
+            }
+            t
+        }
+    };
+    if targets.is_empty() {
+        return Ok(Outcome::Neutral);
+    }
+    let Some(project) = cx.project()? else {
+        return Ok(Outcome::Neutral);
+    };
+    let root = paths::resolve(&project.root, Path::new(".")).map_err(|e| {
+        anyhow!(
+            "cannot resolve the project root {}: {e}",
+            project.root.display()
+        )
+    })?;
+    let fold = paths::case_insensitive(&root);
+    let mut entries: Vec<(&str, Vec<PathBuf>)> = Vec::new();
+    for e in &project.manifest.protected_paths {
+        let lexical = normalize(&root.join(e));
+        let real = paths::resolve(&root, Path::new(e))
+            .map_err(|err| anyhow!("cannot resolve the protected path `{e}`: {err}"))?;
+        let mut forms = vec![lexical];
+        if !forms.contains(&real) {
+            forms.push(real);
+        }
+        entries.push((e.as_str(), forms));
+    }
+    let base = cx.base_dir();
+    for t in &targets {
+        let dir = match &t.dir {
+            Some(d) => base.join(d),
+            None => base.clone(),
+        };
+        let written = Path::new(&t.path);
+        let resolved = paths::resolve(&dir, written)
+            .map_err(|e| anyhow!("cannot resolve the target `{}`: {e}", t.path))?;
+        let lexical = normalize(&absolute(&dir).join(written));
+        for (entry, forms) in &entries {
+            for cand in [&resolved, &lexical] {
+                let hit = forms.iter().any(|f| match paths::relate(cand, f, fold) {
+                    Relation::Inside => true,
+                    Relation::Holds => t.removes,
+                    Relation::Unrelated => false,
+                });
+                if hit {
+                    let reason = reason(t, &resolved, entry);
+                    note(cx, &project, t, entry);
+                    return Ok(Outcome::Block(reason));
+                }
+            }
+        }
+    }
+    Ok(Outcome::Neutral)
+}
+
+fn plain(paths: Vec<String>, removes: bool) -> Vec<Target> {
+    paths
+        .into_iter()
+        .map(|path| Target {
+            path,
+            dir: None,
+            removes,
+        })
+        .collect()
+}
+
+fn absolute(dir: &Path) -> PathBuf {
+    if dir.is_absolute() {
+        dir.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|c| c.join(dir))
+            .unwrap_or_else(|_| dir.to_path_buf())
+    }
+}
+
+fn reason(t: &Target, resolved: &Path, entry: &str) -> String {
+    let what = if t.removes { "removes" } else { "writes" };
+    format!(
+        "Wazir protected-path guard: this call {what} `{}` (resolved: {}), which falls under \
+         the protected entry `{entry}` of wazir.manifest.yaml. Protected files are canonical \
+         sources and generated host packages: they change only through an accepted change to \
+         the canonical source followed by `wazir export build`, never by a direct edit.",
+        t.path,
+        resolved.display()
+    )
+}
+
+/// Records the refusal in the active run, when there is one.
+fn note(cx: &Cx, project: &wazir_core::Project, t: &Target, entry: &str) {
+    let recorded = cx.active_run(project).and_then(|run| {
+        if let Some((ledger, run)) = run {
+            let ev = Event::new(kinds::NOTE)
+                .message("protected-path guard refused a write")
+                .data(json!({
+                    "hook": "protected_path_write_guard",
+                    "host": cx.opts.host.as_str(),
+                    "path": t.path,
+                    "protected_entry": entry,
+                }));
+            ledger.append_event(&run, &ev)?;
+        }
+        Ok(())
+    });
+    if let Err(e) = recorded {
+        cx.warn(format!(
+            "could not record the refusal in the run ledger: {e:#}"
+        ));
+    }
+}

@@ -1,0 +1,40 @@
+//! Claude Code: `Write`, `Edit`, `MultiEdit` and `NotebookEdit` carry `tool_input.file_path`
+//! (`notebook_path` for notebooks), `Bash` carries `tool_input.command`. Answers: nothing on
+//! stdout is the neutral answer (an explicit allow would skip the user's permission prompt);
+//! context goes in `hookSpecificOutput.additionalContext`; a block is exit 2 with the reason on
+//! stderr, which Claude Code shows to the model.
+
+use serde_json::json;
+
+use super::{Outcome, Payload, Reply, ToolCall, claude_context_event};
+
+pub fn tool_call(p: &Payload) -> ToolCall {
+    match p.tool_name.as_deref() {
+        Some("Write" | "Edit" | "MultiEdit" | "NotebookEdit") => {
+            let mut paths: Vec<String> = p
+                .input_str(&["file_path", "notebook_path"])
+                .into_iter()
+                .collect();
+            paths.extend(p.edit_paths());
+            ToolCall::Write(paths)
+        }
+        Some("Bash") => p.input_command().map_or(ToolCall::Other, ToolCall::Shell),
+        // Cursor runs the hooks of .claude/settings.json too; its shell event has no tool name.
+        None => p.command.clone().map_or(ToolCall::Other, ToolCall::Shell),
+        Some(_) => ToolCall::Other,
+    }
+}
+
+pub fn encode(host_event: &str, outcome: &Outcome) -> Reply {
+    match outcome {
+        Outcome::Neutral => Reply::empty(),
+        Outcome::Context(text) if claude_context_event(host_event) => Reply::json(json!({
+            "hookSpecificOutput": {
+                "hookEventName": host_event,
+                "additionalContext": text,
+            }
+        })),
+        Outcome::Context(text) => Reply::json(json!({ "systemMessage": text })),
+        Outcome::Block(reason) | Outcome::RefuseStop(reason) => Reply::block(reason),
+    }
+}
