@@ -169,7 +169,7 @@ fn validate_file(report: &mut Report, path: &Path, file: &str, schema: &Schema) 
             return None;
         }
     };
-    for sp in schema.problems(&value) {
+    for sp in crate::util::unique_problems(schema, &value) {
         report.push(schema_problem(file, &sp));
     }
     Some(value)

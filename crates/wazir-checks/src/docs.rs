@@ -91,7 +91,7 @@ fn check_claims(report: &mut Report, project: &Project, tree: &clap::Command) ->
     for (i, item) in list.iter().enumerate() {
         let idx = i.to_string();
         let line = locate(&text, &["claims", &idx]);
-        let problems = schema.problems(item);
+        let problems = crate::util::unique_problems(&schema, item);
         if !problems.is_empty() {
             for sp in problems {
                 let mut p = schema_problem(&file, &sp).at(line, None);

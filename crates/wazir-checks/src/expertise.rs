@@ -29,8 +29,8 @@ pub fn check(project: &Project) -> Report {
     for p in &problems {
         let file = rel(&project.root, &p.file);
         let msg = match &p.module {
-            Some(id) => format!("{} (module `{id}`, rule `{}`)", p.message, p.rule),
-            None => format!("{} (rule `{}`)", p.message, p.rule),
+            Some(id) => format!("{} (module `{id}`)", p.message),
+            None => p.message.clone(),
         };
         let out = match p.severity {
             wazir_compose::Severity::Error => Problem::error(file, msg),

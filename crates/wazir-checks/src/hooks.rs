@@ -61,7 +61,7 @@ pub fn check(project: &Project) -> Report {
                 continue;
             }
         };
-        for sp in schema.problems(&doc) {
+        for sp in crate::util::unique_problems(&schema, &doc) {
             let segs = pointer_segments(&sp.pointer);
             let refs: Vec<&str> = segs.iter().map(String::as_str).collect();
             let line = if refs.is_empty() {

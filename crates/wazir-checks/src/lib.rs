@@ -66,16 +66,12 @@ pub struct AllReport {
 pub fn all(root: &Path, cli: &clap::Command, state_root_flag: Option<&Path>) -> AllReport {
     let mut rows = Vec::new();
     let manifest = manifest::check(root);
-    let manifest_ok = manifest.ok;
     rows.push(row(manifest));
-    let project = if manifest_ok {
-        wazir_core::Project::open(root).ok()
-    } else {
-        None
-    };
-    let Some(project) = project else {
+    // A manifest with problems (a missing folder, say) can still be read; the other checks run
+    // unless it cannot be read at all.
+    let Ok(project) = wazir_core::Project::open(root) else {
         for c in &CHECKS[1..] {
-            rows.push(skipped(c, "the manifest is not valid; fix it first"));
+            rows.push(skipped(c, "the manifest cannot be read; fix it first"));
         }
         return finish(rows);
     };

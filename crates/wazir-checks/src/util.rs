@@ -52,6 +52,20 @@ pub fn schema_problem(file: &str, sp: &SchemaProblem) -> Problem {
     Problem::error(file, format!("{} (rule `{}`)", sp.message, sp.rule)).field(pointer)
 }
 
+/// The schema problems of `value`, each reported once (a rule reached through two `$ref` paths
+/// reports the same pointer and message twice).
+pub fn unique_problems(
+    schema: &wazir_core::schema::Schema,
+    value: &serde_json::Value,
+) -> Vec<SchemaProblem> {
+    let mut seen = std::collections::HashSet::new();
+    schema
+        .problems(value)
+        .into_iter()
+        .filter(|p| seen.insert((p.pointer.clone(), p.rule.clone(), p.message.clone())))
+        .collect()
+}
+
 /// The 1-based line and column of byte `offset` in `text` (column counted in characters).
 pub fn line_col(text: &str, offset: usize) -> (u64, u64) {
     let offset = offset.min(text.len());
