@@ -73,7 +73,17 @@ pub fn check(root: &Path) -> Report {
     };
 
     for (field, rel) in manifest.paths.folders() {
-        if !root.join(rel).exists() {
+        if field == "exports" && !root.join(rel).exists() {
+            // Generated output: missing means "not built yet", not a broken manifest.
+            report.push(
+                Problem::warning(
+                    &file,
+                    format!("`{rel}` does not exist yet: `wazir export build` creates it"),
+                )
+                .at(locate(&text, &["paths", field]), None)
+                .field(format!("paths.{field}")),
+            );
+        } else if !root.join(rel).exists() {
             report.push(
                 Problem::error(
                     &file,
