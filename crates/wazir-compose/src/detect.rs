@@ -136,10 +136,8 @@ pub fn detect_stacks(root: &Path) -> Vec<Detection> {
                 }
                 deps_in_text(&rel, &t, DART_DB, &mut found);
             }
-            "Podfile" => {
-                if read().contains("platform :ios") {
-                    found.add("native-ios", format!("{rel}: platform :ios"));
-                }
+            "Podfile" if read().contains("platform :ios") => {
+                found.add("native-ios", format!("{rel}: platform :ios"));
             }
             "schema.prisma" => {
                 let t = read();
@@ -219,7 +217,11 @@ const JVM_DB: &[(&str, &str)] = &[
 const DART_DB: &[(&str, &str)] = &[("postgres:", "postgres"), ("mongo_dart:", "mongodb")];
 
 fn stack_id(s: &str) -> &'static str {
-    KNOWN_STACKS.iter().find(|k| **k == s).copied().unwrap_or("node")
+    KNOWN_STACKS
+        .iter()
+        .find(|k| **k == s)
+        .copied()
+        .unwrap_or("node")
 }
 
 fn package_json(rel: &str, text: &str, found: &mut Found) {
@@ -400,8 +402,8 @@ fn jvm(rel: &str, text: &str, found: &mut Found) {
         "com.android.library",
         "com.android.tools.build",
     ]
-        .iter()
-        .find(|m| text.contains(*m));
+    .iter()
+    .find(|m| text.contains(*m));
     match android {
         Some(m) => found.add("native-android", format!("{rel}: applies `{m}`")),
         None => found.add("java", rel.to_string()),

@@ -209,13 +209,14 @@ pub fn compose(
     // Stacks: requested ones, then detected ones, in vocabulary order.
     let mut uses: BTreeMap<usize, StackUse> = BTreeMap::new();
     for s in &req.stacks {
-        let pos = stack_vocab
-            .iter()
-            .position(|v| v == s)
-            .ok_or_else(|| ComposeError::UnknownStack {
-                stack: s.clone(),
-                known: stack_vocab.join(", "),
-            })?;
+        let pos =
+            stack_vocab
+                .iter()
+                .position(|v| v == s)
+                .ok_or_else(|| ComposeError::UnknownStack {
+                    stack: s.clone(),
+                    known: stack_vocab.join(", "),
+                })?;
         uses.entry(pos).or_insert(StackUse {
             id: s.clone(),
             source: "requested",

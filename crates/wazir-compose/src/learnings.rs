@@ -60,8 +60,10 @@ pub fn load(memory_dir: &Path, schemas_dir: Option<&Path>) -> Loaded {
     let schema = match wazir_core::schema::Schema::load("accepted-learning", schemas_dir) {
         Ok(s) => s,
         Err(e) => {
-            out.skipped
-                .push((memory_dir.to_path_buf(), format!("cannot load the schema: {e}")));
+            out.skipped.push((
+                memory_dir.to_path_buf(),
+                format!("cannot load the schema: {e}"),
+            ));
             return out;
         }
     };
@@ -92,17 +94,17 @@ pub fn load(memory_dir: &Path, schemas_dir: Option<&Path>) -> Loaded {
         let value: serde_json::Value = match serde_json::from_str(&text) {
             Ok(v) => v,
             Err(e) => {
-                out.skipped.push((
-                    file,
-                    format!("not valid JSON (line {}): {e}", e.line()),
-                ));
+                out.skipped
+                    .push((file, format!("not valid JSON (line {}): {e}", e.line())));
                 continue;
             }
         };
         if let Some(p) = schema.problems(&value).first() {
             out.skipped.push((
                 file,
-                format!("not a valid accepted learning: {p}; check it with `wazir validate artifacts`"),
+                format!(
+                    "not a valid accepted learning: {p}; check it with `wazir validate artifacts`"
+                ),
             ));
             continue;
         }
@@ -191,7 +193,10 @@ mod tests {
     fn task_paths_become_project_relative() {
         let root = Path::new("/p");
         assert_eq!(normalize_task_path("./src/a.rs", root, root), "src/a.rs");
-        assert_eq!(normalize_task_path("a.rs", root, Path::new("/p/src")), "src/a.rs");
+        assert_eq!(
+            normalize_task_path("a.rs", root, Path::new("/p/src")),
+            "src/a.rs"
+        );
         assert_eq!(normalize_task_path("/p/x/../y.rs", root, root), "y.rs");
     }
 }

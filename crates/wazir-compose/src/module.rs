@@ -86,8 +86,7 @@ pub fn parse(rel_path: &str, file: &Path, text: &str) -> (Option<Module>, Vec<Pr
         );
         return (None, problems);
     };
-    let raw: RawMeta = match wazir_core::yaml::from_str(file, split.yaml, split.yaml_line_offset)
-    {
+    let raw: RawMeta = match wazir_core::yaml::from_str(file, split.yaml, split.yaml_line_offset) {
         Ok(m) => m,
         Err(e) => {
             problems.push(
@@ -210,15 +209,29 @@ pub fn parse(rel_path: &str, file: &Path, text: &str) -> (Option<Module>, Vec<Pr
         for src in s {
             if src.trim().len() < 4 {
                 problems.push(
-                    Problem::error(file, "sources", format!("source `{src}` is not a reference"))
-                        .at(yaml_line("sources"))
-                        .module(&id),
+                    Problem::error(
+                        file,
+                        "sources",
+                        format!("source `{src}` is not a reference"),
+                    )
+                    .at(yaml_line("sources"))
+                    .module(&id),
                 );
             }
         }
     }
 
     let body = Body::scan(split.body, split.body_start_line as u64);
+    if !body.sections.iter().any(|(n, _)| n == "Sources") {
+        problems.push(
+            Problem::error(
+                file,
+                "sources-section",
+                "no `## Sources` section: add one saying what each front-matter source supports",
+            )
+            .module(&id),
+        );
+    }
     let brief_line;
     let brief;
     match body.sections.first() {
@@ -265,16 +278,6 @@ pub fn parse(rel_path: &str, file: &Path, text: &str) -> (Option<Module>, Vec<Pr
                 None => return (None, problems),
             }
         }
-    }
-    if !body.sections.iter().any(|(n, _)| n == "Sources") {
-        problems.push(
-            Problem::error(
-                file,
-                "sources-section",
-                "no `## Sources` section: add one saying what each front-matter source supports",
-            )
-            .module(&id),
-        );
     }
     let related = match body.section_lines("Related modules") {
         Some(lines) => {
@@ -415,10 +418,13 @@ impl<'a> Body<'a> {
     }
 }
 
+/// Module ids with their lines, and the lines that are not module bullets.
+pub type RelatedLines = (Vec<(String, u64)>, Vec<(u64, String)>);
+
 /// Reads the bullets of `## Related modules`. Accepted forms: `- <id>`, `- <id> — note`,
 /// `- `<id>``, `- `<id>` — note` and `- `<id>`: note` (also with `*` bullets); indented lines
 /// continue the bullet above; anything else is reported.
-pub fn parse_related(lines: &[(u64, &str)]) -> (Vec<(String, u64)>, Vec<(u64, String)>) {
+pub fn parse_related(lines: &[(u64, &str)]) -> RelatedLines {
     let mut ids = Vec::new();
     let mut bad = Vec::new();
     let mut in_bullet = false;

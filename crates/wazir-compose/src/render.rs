@@ -97,12 +97,13 @@ pub fn markdown(c: &Composition) -> String {
                 m.dropped.as_deref().unwrap_or("")
             )
         })
-        .chain(
-            c.learnings
-                .iter()
-                .filter(|l| !l.kept)
-                .map(|l| format!("- learning {}: {}", l.id, l.dropped.as_deref().unwrap_or(""))),
-        )
+        .chain(c.learnings.iter().filter(|l| !l.kept).map(|l| {
+            format!(
+                "- learning {}: {}",
+                l.id,
+                l.dropped.as_deref().unwrap_or("")
+            )
+        }))
         .collect();
     if !dropped.is_empty() {
         s.push_str("## Not included\n\n");

@@ -204,7 +204,14 @@ pub fn validate_library(lib: &Library, opts: &ValidateOptions) -> Vec<Problem> {
             "the library has no composition-map.yaml; add one with the always, auto, stacks and \
              concerns layers",
         )),
-        (Some(v), _) => schema_check("composition-map", v, &map_file, "map-schema", opts, &mut out),
+        (Some(v), _) => schema_check(
+            "composition-map",
+            v,
+            &map_file,
+            "map-schema",
+            opts,
+            &mut out,
+        ),
         _ => {}
     }
     if let Some(map) = &lib.map {

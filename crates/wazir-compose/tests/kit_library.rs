@@ -35,7 +35,12 @@ fn kit_library_has_no_errors_beyond_pending_modules() {
         .filter(|p| p.is_error())
         .filter(|p| !names_pending(p))
         .collect();
-    assert!(errors.is_empty(), "{} errors, first: {}", errors.len(), errors[0]);
+    assert!(
+        errors.is_empty(),
+        "{} errors, first: {}",
+        errors.len(),
+        errors[0]
+    );
 }
 
 /// A problem that only says a pending module does not exist yet.
