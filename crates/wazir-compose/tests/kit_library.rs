@@ -88,3 +88,32 @@ fn role_only_pending(c: &wazir_compose::Composition) -> bool {
         .iter()
         .all(|m| m.kept || PENDING.contains(&m.id.as_str()))
 }
+
+#[test]
+fn schema_examples_validate_and_parse() {
+    let kit = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../kit");
+    for name in ["expertise-index", "composition-map"] {
+        let schema = wazir_core::schema::Schema::load(name, Some(&kit.join("schemas"))).unwrap();
+        let text =
+            std::fs::read_to_string(kit.join(format!("templates/examples/{name}.example.json")))
+                .unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert!(
+            schema.problems(&v).is_empty(),
+            "{name}: {:?}",
+            schema.problems(&v)
+        );
+    }
+    let text = std::fs::read_to_string(kit.join("templates/examples/composition-map.example.json"))
+        .unwrap();
+    let map: wazir_compose::CompositionMap = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        map.stacks["fastapi"].roles["verifier"],
+        ["quality/testing-api"]
+    );
+    let bad = serde_json::json!({"version": 1, "stack_antipattern_roles": ["reviewer"],
+        "always": {}, "auto": ["Not An Id"], "stacks": {}, "concerns": {}});
+    let schema =
+        wazir_core::schema::Schema::load("composition-map", Some(&kit.join("schemas"))).unwrap();
+    assert!(!schema.problems(&bad).is_empty());
+}
