@@ -41,10 +41,11 @@ pub fn check(project: &Project) -> Report {
     let modules = crate::util::files_with_ext(&dir, &[".md"], &[])
         .iter()
         .filter(|p| {
-            p.file_name()
-                .is_some_and(|n| !n.eq_ignore_ascii_case("README.md"))
+            p.file_name().is_some_and(|n| {
+                !n.eq_ignore_ascii_case("README.md") && !n.eq_ignore_ascii_case("index.md")
+            })
         })
         .count();
-    report.summary = format!("{modules} markdown files under {}", m.paths.expertise);
+    report.summary = format!("{modules} modules under {}", m.paths.expertise);
     report
 }
