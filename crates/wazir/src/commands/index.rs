@@ -1,13 +1,19 @@
 //! `wazir index`: build, refresh and query the code index (thin layer over `wazir-index`).
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
 use wazir_index::{IndexConfig, SearchOptions, Symbol};
 
 #[derive(Debug, Args)]
 pub struct IndexArgs {
+    /// Index this folder instead of the project found from the current folder; it needs no
+    /// manifest, but then the state root must come from --state-root or WAZIR_STATE_ROOT.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: IndexCommand,
 }
@@ -53,11 +59,38 @@ pub enum IndexCommand {
     },
 }
 
-fn config(ctx: &crate::Ctx) -> Result<IndexConfig> {
-    let project = ctx.project()?;
-    let state_root = ctx.state_root(&project)?;
-    let mut cfg = IndexConfig::new(&project.root, state_root);
-    if let Some(max) = project.manifest.index.max_file_bytes {
+/// The project root, state root and size limit: from `--root DIR` when given (with or without a
+/// manifest there), else from the project found by walking up from the current folder.
+pub fn config(root_flag: Option<&Path>, ctx: &crate::Ctx) -> Result<IndexConfig> {
+    let project = match root_flag {
+        Some(dir) => {
+            if !dir.is_dir() {
+                bail!("--root {}: not a folder", dir.display());
+            }
+            if dir.join("wazir.manifest.yaml").is_file() {
+                Some(wazir_core::Project::open(dir)?)
+            } else {
+                None
+            }
+        }
+        None => Some(ctx.project()?),
+    };
+    let mut cfg = match (&project, root_flag) {
+        (Some(p), _) => IndexConfig::new(&p.root, ctx.state_root(p)?),
+        (None, Some(dir)) => {
+            let env = std::env::var_os(wazir_core::state_root::ENV_VAR);
+            let state = wazir_core::state_root::resolve(
+                ctx.state_root_flag.as_deref(),
+                env.as_deref().map(Path::new),
+                "",
+                "",
+                dir,
+            )?;
+            IndexConfig::new(dir, state.path)
+        }
+        (None, None) => unreachable!("a project is found when no --root is given"),
+    };
+    if let Some(max) = project.and_then(|p| p.manifest.index.max_file_bytes) {
         cfg.max_file_bytes = max;
     }
     cfg.progress = !ctx.json;
@@ -72,7 +105,7 @@ fn qualified(s: &Symbol) -> String {
 }
 
 pub fn run(args: &IndexArgs, ctx: &crate::Ctx) -> Result<ExitCode> {
-    let cfg = config(ctx)?;
+    let cfg = config(args.root.as_deref(), ctx)?;
     match &args.command {
         IndexCommand::Build | IndexCommand::Refresh => {
             let report = match args.command {

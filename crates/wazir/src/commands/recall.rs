@@ -9,6 +9,10 @@ use wazir_index::{Recall, Tier};
 
 #[derive(Debug, Args)]
 pub struct RecallArgs {
+    /// Read from this folder's index instead of the current project's (see `wazir index --root`).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub root: Option<std::path::PathBuf>,
+
     #[command(subcommand)]
     pub command: RecallCommand,
 }
@@ -74,9 +78,8 @@ fn print(ctx: &crate::Ctx, r: &Recall) -> Result<()> {
 }
 
 pub fn run(args: &RecallArgs, ctx: &crate::Ctx) -> Result<ExitCode> {
-    let project = ctx.project()?;
-    let state_root = ctx.state_root(&project)?;
-    let root = project.root.canonicalize().unwrap_or(project.root.clone());
+    let cfg = super::index::config(args.root.as_deref(), ctx)?;
+    let (root, state_root) = (cfg.root, cfg.state_root);
     let (command, query, r) = match &args.command {
         RecallCommand::File {
             path,

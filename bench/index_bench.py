@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""Benchmark of `wazir index` on any folder, driven by bench/index.sh.
+
+Measures (wall time of the whole process, median of several runs):
+  * `index build`, `index refresh` with nothing changed, `recall symbol` (L2), `summarize`;
+  * with universal-ctags installed: `ctags -R --output-format=json --fields=+nKS` on the same
+    tree, the share of ctags' definition tags (functions, methods, classes, structs, enums,
+    interfaces/traits) that the index also holds at the same name and line, per language, and
+    the build/ctags wall-time ratio.
+
+Only files the index holds count for the share (files it skips on purpose -- .gitignore'd,
+`build/`, `target/`, over the size limit -- are reported separately).
+"""
+
+import argparse
+import json
+import os
+import random
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+# ctags long kind names that are definitions in the sense of the target.
+DEF_KINDS = {
+    "function", "func", "method", "member", "methodSpec", "generator", "getter", "setter",
+    "class", "struct", "enum", "interface", "trait", "union",
+}
+SYMBOL_LANGS = ["rust", "python", "javascript", "typescript", "tsx", "go", "java"]
+
+
+def run(cmd, **kw):
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+    dt = (time.perf_counter() - t0) * 1000.0
+    if p.returncode != 0:
+        sys.stderr.write(f"command failed ({p.returncode}): {' '.join(cmd)}\n{p.stderr}\n")
+        sys.exit(1)
+    return dt, p.stdout
+
+
+def median_ms(cmd, runs, **kw):
+    times = []
+    out = ""
+    for _ in range(runs):
+        dt, out = run(cmd, **kw)
+        times.append(dt)
+    return statistics.median(times), out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("dir")
+    ap.add_argument("--bin", required=True)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--recall-runs", type=int, default=30)
+    ap.add_argument("--no-summarize", action="store_true")
+    ap.add_argument("--misses", type=int, default=0, help="print this many ctags misses per language")
+    a = ap.parse_args()
+
+    root = os.path.realpath(a.dir)
+    state = tempfile.mkdtemp(prefix="wazir-bench-")
+    env = dict(os.environ, WAZIR_STATE_ROOT=state)
+    base = [a.bin, "--json"]
+    try:
+        build_ms, out = median_ms(base + ["index", "--root", root, "build"], a.runs, env=env)
+        report = json.loads(out)
+        refresh_ms, out = median_ms(base + ["index", "--root", root, "refresh"], a.runs, env=env)
+        refreshed = json.loads(out)
+
+        db = os.path.join(state, "index", "index.sqlite")
+        con = sqlite3.connect(db)
+        names = [r[0] for r in con.execute(
+            "SELECT name FROM symbols WHERE kind IN ('function','method','class','struct') "
+            "AND length(name) > 3 ORDER BY id")]
+        random.seed(7)
+        sample = random.sample(names, min(10, len(names))) if names else []
+        recall_times = []
+        per = max(1, a.recall_runs // max(1, len(sample)))
+        for n in sample:
+            for _ in range(per):
+                dt, _ = run([a.bin, "recall", "--root", root, "symbol", n], env=env)
+                recall_times.append(dt)
+        recall_ms = statistics.median(recall_times) if recall_times else float("nan")
+
+        summary = None
+        summarize_ms = None
+        if not a.no_summarize:
+            summarize_ms, out = run(base + ["index", "--root", root, "summarize"], env=env)
+            summary = json.loads(out)
+
+        print(f"tree: {root}")
+        langs = ", ".join(f"{k} {v}" for k, v in sorted(report["languages"].items()))
+        print(f"files indexed: {report['parsed']} ({langs}); symbols {report['symbols']}; "
+              f"skipped {report['skipped_binary']} binary, {report['skipped_large']} too large")
+        print(f"index build          median {build_ms:9.1f} ms  ({a.runs} runs)")
+        print(f"index refresh (none) median {refresh_ms:9.1f} ms  = {100.0 * refresh_ms / build_ms:.1f}% of build"
+              f"  (parsed {refreshed['parsed']}, unchanged {refreshed['unchanged']})")
+        print(f"recall symbol (L2)   median {recall_ms:9.2f} ms  ({len(recall_times)} runs over {len(sample)} names)")
+        if summary is not None:
+            print(f"index summarize      once   {summarize_ms:9.1f} ms; L1/source o200k tokens: "
+                  f"mean {100.0 * summary['l1_mean_ratio']:.1f}% per file, {100.0 * summary['l1_total_ratio']:.1f}% overall "
+                  f"({summary['files_summarized']} files)")
+            dt, _ = run([a.bin, "recall", "--root", root, "symbol", sample[0], "--tier", "L1"], env=env) if sample else (float("nan"), "")
+            l1_times = []
+            for n in sample:
+                dt, _ = run([a.bin, "recall", "--root", root, "symbol", n, "--tier", "L1"], env=env)
+                l1_times.append(dt)
+            if l1_times:
+                print(f"recall symbol (L1)   median {statistics.median(l1_times):9.2f} ms")
+
+        ctags = shutil.which("ctags")
+        version = subprocess.run([ctags, "--version"], stdout=subprocess.PIPE, text=True).stdout if ctags else ""
+        if not ctags or "Universal Ctags" not in version:
+            print("ctags comparison: skipped (universal-ctags not installed)")
+            return
+        tags_path = os.path.join(state, "tags.json")
+        ctags_cmd = [ctags, "-R", "--output-format=json", "--fields=+nKS", "-f", tags_path, "."]
+        ctags_ms, _ = median_ms(ctags_cmd, a.runs, cwd=root)
+        print(f"ctags -R             median {ctags_ms:9.1f} ms; build/ctags = {build_ms / ctags_ms:.2f}x")
+
+        files = {p: l for p, l in con.execute("SELECT path, language FROM files")}
+        ours = set()
+        for path, name, start, name_line in con.execute(
+                "SELECT f.path, s.name, s.start_line, s.name_line FROM symbols s JOIN files f ON f.id = s.file_id"):
+            ours.add((path, name, start))
+            ours.add((path, name, name_line))
+        total = {}
+        found = {}
+        outside = 0
+        misses = {}
+        with open(tags_path, encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                try:
+                    t = json.loads(line)
+                except ValueError:
+                    continue
+                if t.get("_type") != "tag" or t.get("kind") not in DEF_KINDS:
+                    continue
+                path = t["path"][2:] if t["path"].startswith("./") else t["path"]
+                lang = files.get(path)
+                if lang is None:
+                    ext = os.path.splitext(path)[1]
+                    if ext in (".rs", ".py", ".js", ".ts", ".tsx", ".go", ".java", ".jsx", ".mjs", ".cjs", ".pyi"):
+                        outside += 1
+                    continue
+                if lang not in SYMBOL_LANGS:
+                    continue
+                total[lang] = total.get(lang, 0) + 1
+                if (path, t["name"], t.get("line")) in ours:
+                    found[lang] = found.get(lang, 0) + 1
+                else:
+                    misses.setdefault(lang, []).append(f"{path}:{t.get('line')} {t.get('kind')} {t['name']}")
+        print("ctags definitions found by the index (same name and line), per language:")
+        for lang in sorted(total):
+            n, f = total[lang], found.get(lang, 0)
+            print(f"  {lang:<11} {f:>8} / {n:<8} {100.0 * f / n:6.2f}%")
+        print(f"  (ctags definitions in files the index skips on purpose: {outside})")
+        if a.misses:
+            for lang, m in sorted(misses.items()):
+                random.shuffle(m)
+                print(f"-- misses {lang}:")
+                for x in m[: a.misses]:
+                    print("   " + x)
+    finally:
+        shutil.rmtree(state, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
