@@ -3,5 +3,6 @@
 //! per host under `hook/protocol/`), and the export compiler that writes each host's package
 //! ([`export`], with one module per host under `export/package/`).
 
+pub mod export;
 pub mod hook;
 pub mod host;
