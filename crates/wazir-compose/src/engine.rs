@@ -186,7 +186,7 @@ pub fn compose(
 ) -> Result<Composition, ComposeError> {
     let Some(map) = &lib.map else {
         return Err(ComposeError::NoMap {
-            where_: lib.origin.display_path(crate::library::MAP_FILE),
+            where_: lib.display_path(crate::library::MAP_FILE),
         });
     };
     let role = wazir_core::ids::to_id(&req.role);
@@ -368,7 +368,7 @@ pub fn compose(
             });
             continue;
         };
-        let path = lib.origin.display_path(&m.rel_path);
+        let path = lib.display_path(&m.rel_path);
         c.block = render::module_block(m, &path);
         let t = wazir_core::tokens::count(&c.block);
         c.title = Some(m.title.clone());

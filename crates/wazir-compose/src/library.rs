@@ -66,6 +66,8 @@ pub struct Library {
     pub pages: BTreeMap<String, String>,
     /// Problems met while reading.
     pub problems: Vec<Problem>,
+    /// When set, paths shown to people are relative to this folder (the project root).
+    pub display_base: Option<PathBuf>,
 }
 
 /// Whether `rel` (inside the library) is a module file rather than a README or a domain page.
@@ -160,6 +162,7 @@ impl Library {
             map_text: None,
             pages: BTreeMap::new(),
             problems: Vec::new(),
+            display_base: None,
         };
         for (rel, text) in files {
             let file = lib.origin.problem_path(&rel);
@@ -213,6 +216,17 @@ impl Library {
             }
         }
         lib
+    }
+
+    /// How a person finds the file at `rel` (inside the library): relative to
+    /// [`Library::display_base`] when the library lies under it.
+    pub fn display_path(&self, rel: &str) -> String {
+        if let (Origin::Dir(d), Some(base)) = (&self.origin, &self.display_base)
+            && let Ok(short) = d.join(rel).strip_prefix(base)
+        {
+            return short.to_string_lossy().replace('\\', "/");
+        }
+        self.origin.display_path(rel)
     }
 
     /// The module with `id`, if it parsed.

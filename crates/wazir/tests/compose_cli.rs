@@ -161,7 +161,7 @@ fn a_project_uses_its_own_library_and_matching_learnings() {
         text.contains("**redis-counter-expiry-same-transaction**"),
         "{text}"
     );
-    assert!(text.contains("Full module: "), "{text}");
+    assert!(text.contains("Full module: expertise/quality/proof.md"), "{text}");
 
     // A path outside the learning's patterns adds nothing.
     let out = wazir(root)

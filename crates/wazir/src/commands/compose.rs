@@ -53,7 +53,9 @@ pub fn run(args: &ComposeArgs, ctx: &crate::Ctx) -> Result<ExitCode> {
             let m = &p.manifest;
             let dir = p.path(&m.paths.expertise);
             let lib = if dir.is_dir() {
-                Library::from_dir(&dir)
+                let mut lib = Library::from_dir(&dir);
+                lib.display_base = Some(p.root.clone());
+                lib
             } else {
                 notes.push(format!(
                     "{} does not exist; composed from the embedded kit's library",
