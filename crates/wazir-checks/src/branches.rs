@@ -47,7 +47,10 @@ pub fn check(root: &Path, branch: Option<&str>) -> Report {
         }
     };
     if let Err(why) = branch_problem(&name) {
-        report.push(Problem::error("branch", format!("`{name}` {why}")).field(name.clone()));
+        report.push(Problem::error(
+            format!("branch {name}"),
+            format!("`{name}` {why}"),
+        ));
     }
     report.summary = format!("`{name}` fits the git-flow patterns");
     report

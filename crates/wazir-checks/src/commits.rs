@@ -44,17 +44,14 @@ pub fn check(root: &Path, base: Option<&str>, head: Option<&str>) -> Report {
         }
         checked += 1;
         if let Err(why) = commit_problem(&c.message) {
-            report.push(
-                Problem::error(
-                    format!("commit {}", c.short()),
-                    format!(
-                        "\"{}\" is not a Conventional Commit: {why}; reword it with \
-                         `git rebase -i` (e.g. `fix(parser): handle empty input`)",
-                        c.subject
-                    ),
-                )
-                .field(c.short().to_string()),
-            );
+            report.push(Problem::error(
+                format!("commit {}", c.short()),
+                format!(
+                    "\"{}\" is not a Conventional Commit: {why}; reword it with \
+                     `git rebase -i` (e.g. `fix(parser): handle empty input`)",
+                    c.subject
+                ),
+            ));
         }
     }
     report.summary = format!("{checked} commits in {}", range.label());
@@ -69,7 +66,11 @@ pub fn commit_problem(message: &str) -> Result<(), String> {
     }
     let parsed = git_conventional::Commit::parse(message.trim()).map_err(|e| {
         let e = e.to_string();
-        format!("{}", e.trim_end_matches('.'))
+        let mut chars = e.trim_end_matches('.').chars();
+        match chars.next() {
+            Some(c) => c.to_lowercase().chain(chars).collect(),
+            None => String::from("not in `type: description` form"),
+        }
     })?;
     let ty = parsed.type_().as_str().to_ascii_lowercase();
     if !TYPES.contains(&ty.as_str()) {
