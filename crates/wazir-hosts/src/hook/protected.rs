@@ -64,25 +64,29 @@ pub fn run(cx: &Cx) -> Result<Outcome> {
     }
     let base = cx.base_dir();
     for t in &targets {
-        let dir = match &t.dir {
-            Some(d) => base.join(d),
-            None => base.clone(),
-        };
-        let written = Path::new(&t.path);
-        let resolved = paths::resolve(&dir, written)
-            .map_err(|e| anyhow!("cannot resolve the target `{}`: {e}", t.path))?;
-        let lexical = normalize(&absolute(&dir).join(written));
-        for (entry, forms) in &entries {
-            for cand in [&resolved, &lexical] {
-                let hit = forms.iter().any(|f| match paths::relate(cand, f, fold) {
-                    Relation::Inside => true,
-                    Relation::Holds => t.removes,
-                    Relation::Unrelated => false,
-                });
-                if hit {
-                    let reason = reason(t, &resolved, entry);
-                    note(cx, &project, t, entry);
-                    return Ok(Outcome::Block(reason));
+        // After a `cd` the target is read from the new folder and, in case the `cd` did not
+        // happen (`cd x || …`, a subshell that ended), from the starting one too.
+        let mut dirs = vec![base.clone()];
+        if let Some(d) = &t.dir {
+            dirs.insert(0, base.join(d));
+        }
+        for dir in &dirs {
+            let written = Path::new(&t.path);
+            let resolved = paths::resolve(dir, written)
+                .map_err(|e| anyhow!("cannot resolve the target `{}`: {e}", t.path))?;
+            let lexical = normalize(&absolute(dir).join(written));
+            for (entry, forms) in &entries {
+                for cand in [&resolved, &lexical] {
+                    let hit = forms.iter().any(|f| match paths::relate(cand, f, fold) {
+                        Relation::Inside => true,
+                        Relation::Holds => t.removes,
+                        Relation::Unrelated => false,
+                    });
+                    if hit {
+                        let reason = reason(t, &resolved, entry);
+                        note(cx, &project, t, entry);
+                        return Ok(Outcome::Block(reason));
+                    }
                 }
             }
         }

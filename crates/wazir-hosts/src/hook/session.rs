@@ -133,9 +133,9 @@ fn run_section(
                 .outputs
                 .iter()
                 .filter(|o| {
-                    !st.artifacts
+                    st.artifacts
                         .get(&o.artifact)
-                        .is_some_and(|a| a.loop_number.is_none_or(|l| l >= iteration))
+                        .is_none_or(|a| a.loop_number.is_some_and(|l| l < iteration))
                 })
                 .map(|o| o.artifact.as_str())
                 .collect();

@@ -12,7 +12,7 @@
 //! static reading. Because quoting is gone once words are split, an operator inside a quoted
 //! string is read as an operator: that errs toward seeing a write, never toward missing one.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 /// A file a command writes or removes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +39,12 @@ pub struct Scan {
 enum Tok {
     Word(String),
     Op(&'static str),
+    /// A word that held operators (so it was quoted): `whole` as the shell passes it, `parts`
+    /// as the line reads if the quoting is ignored.
+    Split {
+        whole: String,
+        parts: Vec<Tok>,
+    },
 }
 
 const OPS: [&str; 22] = [
@@ -73,20 +79,33 @@ fn scan_into(command: &str, st: &mut State, out: &mut Scan, depth: usize) {
     if depth > MAX_DEPTH {
         return;
     }
-    let toks = tokens(command);
+    let mut queue: VecDeque<Tok> = tokens(command).into();
     let mut words: Vec<String> = Vec::new();
-    let mut i = 0;
-    while i < toks.len() {
-        match &toks[i] {
-            Tok::Word(w) => words.push(w.clone()),
-            Tok::Op(op) => match *op {
+    while let Some(tok) = queue.pop_front() {
+        match tok {
+            Tok::Split { whole, parts } => {
+                // The script of `sh -c '…'` and the text of `eval '…'` are read whole (by a
+                // nested scan); any other quoted text is also read as if it were unquoted.
+                let takes_script = words.first().is_some_and(|w| {
+                    let base = w.rsplit('/').next().unwrap_or(w);
+                    base == "eval"
+                        || (SHELLS.contains(&base) && words.last().is_some_and(|l| is_c_flag(l)))
+                });
+                if takes_script {
+                    words.push(whole);
+                } else {
+                    for t in parts.into_iter().rev() {
+                        queue.push_front(t);
+                    }
+                }
+            }
+            Tok::Word(w) => words.push(w),
+            Tok::Op(op) => match op {
                 ">" | ">>" | ">|" | "&>" | "&>>" | "<>" | ">&" => {
-                    if let Some(Tok::Word(t)) = toks.get(i + 1) {
-                        i += 1;
-                        let dup =
-                            *op == ">&" && (t == "-" || t.chars().all(|c| c.is_ascii_digit()));
+                    if let Some(t) = next_word(&mut queue) {
+                        let dup = op == ">&" && (t == "-" || t.chars().all(|c| c.is_ascii_digit()));
                         if !dup {
-                            let path = expand(t, st);
+                            let path = expand(&t, st);
                             out.targets.push(Target {
                                 path,
                                 dir: st.dir.clone(),
@@ -96,18 +115,45 @@ fn scan_into(command: &str, st: &mut State, out: &mut Scan, depth: usize) {
                     }
                 }
                 "<" | "<<" | "<<-" | "<<<" | "<&" => {
-                    if let Some(Tok::Word(_)) = toks.get(i + 1) {
-                        i += 1;
-                    }
+                    next_word(&mut queue);
                 }
-                _ => {
-                    finish(&mut words, st, out, depth);
-                }
+                _ => finish(&mut words, st, out, depth),
             },
         }
-        i += 1;
     }
     finish(&mut words, st, out, depth);
+}
+
+/// Takes the next word from the queue (the first part of a split word), if a word is next.
+fn next_word(queue: &mut VecDeque<Tok>) -> Option<String> {
+    match queue.pop_front()? {
+        Tok::Word(w) => Some(w),
+        Tok::Split { parts, .. } => {
+            let mut parts = parts.into_iter();
+            let first = parts.next();
+            for t in parts.rev() {
+                queue.push_front(t);
+            }
+            match first {
+                Some(Tok::Word(w)) => Some(w),
+                Some(other) => {
+                    queue.push_front(other);
+                    None
+                }
+                None => None,
+            }
+        }
+        op => {
+            queue.push_front(op);
+            None
+        }
+    }
+}
+
+const SHELLS: [&str; 5] = ["sh", "bash", "zsh", "dash", "ksh"];
+
+fn is_c_flag(w: &str) -> bool {
+    w.starts_with('-') && !w.starts_with("--") && w.contains('c')
 }
 
 /// Splits a command line into words and operators.
@@ -124,7 +170,12 @@ fn tokens(command: &str) -> Vec<Tok> {
     };
     let mut out = Vec::new();
     for w in words {
-        split_ops(&w, &mut out);
+        let mut parts = Vec::new();
+        split_ops(&w, &mut parts);
+        match parts.as_slice() {
+            [Tok::Word(only)] if *only == w => out.push(Tok::Word(w)),
+            _ => out.push(Tok::Split { whole: w, parts }),
+        }
     }
     out
 }
@@ -132,15 +183,25 @@ fn tokens(command: &str) -> Vec<Tok> {
 fn split_ops(word: &str, out: &mut Vec<Tok>) {
     let mut frag = String::new();
     let mut rest = word;
+    let mut split = false;
+    // A piece between operators is read as shell text: split on white space too.
+    let flush = |frag: &mut String, out: &mut Vec<Tok>| {
+        out.extend(
+            frag.split_whitespace()
+                .filter(|w| *w != "$")
+                .map(|w| Tok::Word(w.to_string())),
+        );
+        frag.clear();
+    };
     while let Some(c) = rest.chars().next() {
         if let Some(op) = OPS.iter().find(|op| rest.starts_with(**op)) {
+            split = true;
             let redirect = op.starts_with('<') || op.starts_with('>');
             // `2>file`: the digits name a file descriptor, not a word.
-            let fd = redirect && !frag.is_empty() && frag.chars().all(|c| c.is_ascii_digit());
-            if !frag.is_empty() && !fd && frag != "$" {
-                out.push(Tok::Word(std::mem::take(&mut frag)));
+            if redirect && !frag.is_empty() && frag.chars().all(|c| c.is_ascii_digit()) {
+                frag.clear();
             }
-            frag.clear();
+            flush(&mut frag, out);
             out.push(Tok::Op(op));
             rest = &rest[op.len()..];
         } else {
@@ -148,8 +209,11 @@ fn split_ops(word: &str, out: &mut Vec<Tok>) {
             rest = &rest[c.len_utf8()..];
         }
     }
-    if !frag.is_empty() {
+    if !split {
+        // No operator at all: the word stays whole, spaces included.
         out.push(Tok::Word(frag));
+    } else {
+        flush(&mut frag, out);
     }
 }
 
@@ -264,10 +328,8 @@ fn finish(words: &mut Vec<String>, st: &mut State, out: &mut Scan, depth: usize)
                 });
             }
         }
-        "sh" | "bash" | "zsh" | "dash" | "ksh" => {
-            if let Some(i) = args
-                .iter()
-                .position(|a| a.starts_with('-') && !a.starts_with("--") && a.contains('c'))
+        s if SHELLS.contains(&s) => {
+            if let Some(i) = args.iter().position(|a| is_c_flag(a))
                 && let Some(script) = args.get(i + 1)
             {
                 scan_into(script, &mut st.clone(), out, depth + 1);
@@ -529,6 +591,11 @@ mod tests {
         assert!(s.targets[0].removes);
         assert_eq!(paths("D=roles; echo x > $D/a.md"), ["roles/a.md"]);
         assert_eq!(paths("bash -c 'echo x > ${D:-w}/a.md' "), ["/a.md"]);
+        let s = scan("bash -c \"cd roles; rm a.md\"");
+        let t = &s.targets[0];
+        assert_eq!((t.path.as_str(), t.dir.as_deref()), ("a.md", Some("roles")));
+        assert_eq!(paths("eval 'echo x >roles/b.md'"), ["roles/b.md"]);
+        assert_eq!(paths("git commit -m 'a && rm roles/x.md'"), ["roles/x.md"]);
         assert_eq!(paths("env A=1 xargs -n 1 rm roles/a.md"), ["roles/a.md"]);
         assert_eq!(paths("echo ok\nrm roles/a.md"), ["roles/a.md"]);
         assert_eq!(

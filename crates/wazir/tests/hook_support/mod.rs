@@ -51,7 +51,9 @@ impl TestProject {
         ] {
             let p = root.join(f);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(&p, "x\n").unwrap();
+            // The workflow must be the real one: the ledger guards read its front matter.
+            let body = std::fs::read_to_string(kit().join(f)).unwrap_or_else(|_| "x\n".into());
+            std::fs::write(&p, body).unwrap();
         }
         let state_path = state.path().canonicalize().unwrap();
         TestProject {
