@@ -13,6 +13,8 @@ use crate::index::KNOWN_STACKS;
 
 /// How deep below the root manifests are looked for (root files are depth 1).
 const MAX_DEPTH: usize = 4;
+/// The largest manifest file whose content is read.
+const MAX_MANIFEST_BYTES: u64 = 4 * 1024 * 1024;
 /// The most directory entries read before detection stops looking.
 const MAX_ENTRIES: usize = 50_000;
 
@@ -101,7 +103,17 @@ pub fn detect_stacks(root: &Path) -> Vec<Detection> {
             }
             continue;
         }
-        let read = || std::fs::read_to_string(path).unwrap_or_default();
+        // Manifests are small; a huge or binary file is treated as empty rather than read.
+        let read = || {
+            let small = entry
+                .metadata()
+                .is_ok_and(|m| m.len() <= MAX_MANIFEST_BYTES);
+            if small {
+                std::fs::read_to_string(path).unwrap_or_default()
+            } else {
+                String::new()
+            }
+        };
         match name.as_str() {
             "Cargo.toml" => {
                 found.add("rust", rel.clone());

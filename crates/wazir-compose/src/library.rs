@@ -107,7 +107,8 @@ impl Library {
                 if name.starts_with('.') {
                     continue;
                 }
-                if p.is_dir() {
+                // Symlinked folders are not followed, so a link cycle cannot loop the walk.
+                if e.file_type().is_ok_and(|t| t.is_dir()) {
                     stack.push(p);
                     continue;
                 }

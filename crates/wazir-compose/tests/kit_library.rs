@@ -1,57 +1,28 @@
-//! The kit's own library passes `validate`, apart from the always/auto modules another part of
-//! the project is still writing, and composes for every role from the embedded copy.
+//! The kit's own library passes `validate`, every module has sources and a brief, every role
+//! composes from the embedded copy with every module it names present, and the schema examples
+//! for the library index and the composition map are valid.
 
 use std::path::Path;
 
 use wazir_compose::{Library, Request, ValidateOptions, compose, validate};
-
-/// Modules the composition map names that are being written elsewhere; the map may name them
-/// before they land. Remove an entry once its module exists.
-const PENDING: [&str; 10] = [
-    "architecture/foundations/architectural-thinking",
-    "architecture/foundations/separation-of-concerns",
-    "architecture/foundations/coupling-and-cohesion",
-    "architecture/decisions/technology-selection",
-    "architecture/decisions/build-vs-buy",
-    "architecture/decisions/architecture-decision-records",
-    "design/foundations/accessibility-design",
-    "design/foundations/visual-hierarchy",
-    "security/testing/security-code-review",
-    "security/foundations/secrets-management",
-];
 
 fn kit_expertise() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../kit/expertise")
 }
 
 #[test]
-fn kit_library_has_no_errors_beyond_pending_modules() {
+fn kit_library_has_no_errors() {
     let problems = validate(&kit_expertise(), &ValidateOptions::default());
     for p in &problems {
         eprintln!("{p}");
     }
-    let errors: Vec<_> = problems
-        .iter()
-        .filter(|p| p.is_error())
-        .filter(|p| !names_pending(p))
-        .collect();
+    let errors: Vec<_> = problems.iter().filter(|p| p.is_error()).collect();
     assert!(
         errors.is_empty(),
         "{} errors, first: {}",
         errors.len(),
         errors[0]
     );
-}
-
-/// A problem that only says a pending module does not exist yet.
-fn names_pending(p: &wazir_compose::Problem) -> bool {
-    match p.rule {
-        "map-path" => p.module.as_deref().is_some_and(|m| PENDING.contains(&m)),
-        "related-unresolved" => PENDING
-            .iter()
-            .any(|id| p.message.contains(&format!("`{id}`"))),
-        _ => false,
-    }
 }
 
 #[test]
@@ -75,18 +46,13 @@ fn every_role_composes_from_the_embedded_kit() {
     let lib = Library::embedded();
     for role in wazir_compose::DEFAULT_ROLES {
         let c = compose(&lib, &Request::new(role), &[]).unwrap();
-        assert!(c.kept().count() > 0 || role_only_pending(&c), "{role}");
+        assert!(c.kept().count() > 0, "{role}");
+        assert!(c.modules.iter().all(|m| m.kept), "{role}: {:?}", c.modules);
         for m in c.kept() {
             assert!(lib.module(&m.id).is_some(), "{role}: {}", m.id);
         }
         assert!(c.tokens_used <= c.budget);
     }
-}
-
-fn role_only_pending(c: &wazir_compose::Composition) -> bool {
-    c.modules
-        .iter()
-        .all(|m| m.kept || PENDING.contains(&m.id.as_str()))
 }
 
 #[test]
@@ -116,4 +82,21 @@ fn schema_examples_validate_and_parse() {
     let schema =
         wazir_core::schema::Schema::load("composition-map", Some(&kit.join("schemas"))).unwrap();
     assert!(!schema.problems(&bad).is_empty());
+}
+
+#[test]
+fn every_role_stack_and_concern_resolves_to_existing_modules() {
+    let lib = Library::from_dir(&kit_expertise());
+    let index = lib.index.clone().unwrap();
+    for role in wazir_compose::DEFAULT_ROLES {
+        let mut r = Request::new(role);
+        r.stacks = index.stacks.clone();
+        r.concerns = index.concerns.clone();
+        r.budget = usize::MAX / 2;
+        let c = compose(&lib, &r, &[]).unwrap();
+        for m in &c.modules {
+            assert!(m.tokens.is_some(), "{role}: {} ({:?})", m.id, m.dropped);
+        }
+        assert!(c.kept().count() <= 15);
+    }
 }
