@@ -88,12 +88,11 @@ pub fn run(root: &Path, state_root_flag: Option<&Path>) -> Doctor {
         .problems
         .iter()
         .map(|p| {
-            finding(
-                "manifest",
-                p.severity,
-                p.to_string(),
-                "edit wazir.manifest.yaml as the message says, then run `wazir validate manifest`",
-            )
+            let fix = named_command(&p.message).unwrap_or_else(|| {
+                "edit wazir.manifest.yaml as the message says, then run `wazir validate manifest`"
+                    .to_string()
+            });
+            finding("manifest", p.severity, p.to_string(), fix)
         })
         .collect();
     d.area("manifest", m.summary.clone(), found);
@@ -337,4 +336,11 @@ fn indexed_files(state_root: &Path) -> Option<std::collections::HashMap<String, 
         })
         .ok()?;
     rows.collect::<Result<_, rusqlite::Error>>().ok()
+}
+
+/// The first backticked `wazir …` command a message names, backticks kept.
+fn named_command(message: &str) -> Option<String> {
+    let start = message.find("`wazir ")?;
+    let len = message[start + 1..].find('`')?;
+    Some(message[start..start + len + 2].to_string())
 }
