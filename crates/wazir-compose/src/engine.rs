@@ -171,11 +171,8 @@ pub enum ComposeError {
     UnknownStack { stack: String, known: String },
     #[error("unknown concern `{concern}`; use one of: {known}")]
     UnknownConcern { concern: String, known: String },
-    #[error(
-        "{where_}: composition-map.yaml is missing or unreadable; fix it and check the library with \
-         `wazir validate expertise`"
-    )]
-    NoMap { where_: String },
+    #[error("{where_}: {why}; fix it and check the library with `wazir validate expertise`")]
+    NoMap { where_: String, why: String },
 }
 
 /// Composes the bundle for `req` from `lib`, with `learnings` from the memory path.
@@ -185,8 +182,18 @@ pub fn compose(
     learnings: &[Learning],
 ) -> Result<Composition, ComposeError> {
     let Some(map) = &lib.map else {
+        let why = lib
+            .problems
+            .iter()
+            .find(|p| p.rule == "map-schema")
+            .map(|p| match p.line {
+                Some(l) => format!("line {l}: {}", p.message),
+                None => p.message.clone(),
+            })
+            .unwrap_or_else(|| "the library has no composition-map.yaml".into());
         return Err(ComposeError::NoMap {
             where_: lib.display_path(crate::library::MAP_FILE),
+            why,
         });
     };
     let role = wazir_core::ids::to_id(&req.role);

@@ -161,7 +161,10 @@ fn a_project_uses_its_own_library_and_matching_learnings() {
         text.contains("**redis-counter-expiry-same-transaction**"),
         "{text}"
     );
-    assert!(text.contains("Full module: expertise/quality/proof.md"), "{text}");
+    assert!(
+        text.contains("Full module: expertise/quality/proof.md"),
+        "{text}"
+    );
 
     // A path outside the learning's patterns adds nothing.
     let out = wazir(root)
@@ -204,6 +207,18 @@ fn bad_input_fails_with_a_clear_message() {
         let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
         assert!(err.contains(want), "{args:?}: {err}");
     }
+    std::fs::write(
+        dir.path().join("expertise/composition-map.yaml"),
+        "version: 1\nauto: [unclosed\n",
+    )
+    .unwrap();
+    let out = wazir(dir.path())
+        .args(["compose", "--role", "executor"])
+        .assert()
+        .failure()
+        .code(1);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(err.contains("composition-map.yaml: line"), "{err}");
     std::fs::remove_file(dir.path().join("expertise/composition-map.yaml")).unwrap();
     let out = wazir(dir.path())
         .args(["compose", "--role", "executor"])
