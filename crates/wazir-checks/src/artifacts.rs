@@ -130,20 +130,17 @@ pub fn check_run(project: &Project, state_root: &Path, run: &str) -> Report {
             ));
             continue;
         };
-        if let Some(v) = validate_file(&mut report, path, &file, schema) {
-            if let Some(r) = v.get("run_id").and_then(Value::as_str)
-                && r != run
-            {
-                report.push(
-                    Problem::error(
-                        &file,
-                        format!(
-                            "run_id is `{r}` but the artifact sits in run `{run}` (rule `run_id`)"
-                        ),
-                    )
-                    .field("/run_id"),
-                );
-            }
+        if let Some(v) = validate_file(&mut report, path, &file, schema)
+            && let Some(r) = v.get("run_id").and_then(Value::as_str)
+            && r != run
+        {
+            report.push(
+                Problem::error(
+                    &file,
+                    format!("run_id is `{r}` but the artifact sits in run `{run}` (rule `run_id`)"),
+                )
+                .field("/run_id"),
+            );
         }
     }
     report.summary = format!("{} artifacts of run {run} valid", files.len());
