@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Whole-process medians of the hook runtime, per host: the protected-path guard on an ordinary
+# write (allow) and on a write into a protected folder (block), and the loop-cap guard on a
+# ledger call it must check against the run's state (`wazir capture event --event phase_enter
+# --phase plan`, which reads runs/latest, status.json and the phase's workflow). Each figure is
+# compared with the Node @wazir-dev/cli 1.0.0 guards measured on the same kind of machine:
+# 96 ms (protected-path allow), 107 ms (protected-path block), 43 ms (loop-cap).
+#
+#   bench/hooks.sh [RUNS]
+#
+# Uses hyperfine when installed (it subtracts the shell's own start-up from each run), else a
+# loop timed with `date +%s%N`. Uses $WAZIR_BIN when set, else builds the release binary.
+# Prints figures; it is not a test.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(dirname "$here")"
+runs=${1:-200}
+if [ -z "${WAZIR_BIN:-}" ]; then
+  (cd "$repo" && cargo build --release -q -p wazir >&2)
+  WAZIR_BIN="$repo/target/release/wazir"
+fi
+bin="$WAZIR_BIN"
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+proj="$work/project"
+mkdir -p "$proj/src" "$proj/roles" "$work/payloads"
+cp "$repo/kit/wazir.manifest.yaml" "$proj/"
+cp -r "$repo/kit/workflows" "$proj/workflows"
+echo 'fn main() {}' > "$proj/src/main.rs"
+export WAZIR_STATE_ROOT="$work/state"
+unset CLAUDE_PROJECT_DIR GEMINI_PROJECT_DIR WAZIR_APPROVED_FLOW
+(cd "$proj" && "$bin" capture init --run bench --phase plan >/dev/null)
+
+# One payload file per host and case, shaped as each host sends it.
+cat > "$work/payloads.py" <<'PY'
+import json, sys
+proj, out = sys.argv[1], sys.argv[2]
+ledger = "wazir capture event --event phase_enter --phase plan"
+def write(host, path):
+    if host == "claude":
+        return {"session_id": "s", "transcript_path": "/tmp/t", "cwd": proj, "permission_mode": "default",
+                "hook_event_name": "PreToolUse", "tool_name": "Write",
+                "tool_input": {"file_path": f"{proj}/{path}", "content": "x"}, "tool_use_id": "t"}
+    if host == "codex":
+        return {"session_id": "s", "turn_id": "t", "transcript_path": None, "cwd": proj,
+                "hook_event_name": "PreToolUse", "model": "m", "permission_mode": "default",
+                "tool_name": "apply_patch", "tool_use_id": "c",
+                "tool_input": {"command": f"*** Begin Patch\n*** Add File: {path}\n+x\n*** End Patch\n"}}
+    if host == "gemini":
+        return {"session_id": "s", "transcript_path": "/tmp/t", "cwd": proj, "hook_event_name": "BeforeTool",
+                "timestamp": "2026-11-26T14:37:05.264Z", "tool_name": "write_file",
+                "tool_input": {"file_path": f"{proj}/{path}", "content": "x"}}
+    return {"conversation_id": "c", "generation_id": "g", "hook_event_name": "preToolUse",
+            "workspace_roots": [proj], "tool_name": "Write", "tool_input": {"file_path": f"{proj}/{path}"}}
+def shell(host, cmd):
+    if host == "claude":
+        return {"session_id": "s", "cwd": proj, "hook_event_name": "PreToolUse", "tool_name": "Bash",
+                "tool_input": {"command": cmd}, "tool_use_id": "t"}
+    if host == "codex":
+        return {"session_id": "s", "turn_id": "t", "transcript_path": None, "cwd": proj,
+                "hook_event_name": "PreToolUse", "model": "m", "permission_mode": "default",
+                "tool_name": "Bash", "tool_input": {"command": cmd}, "tool_use_id": "c"}
+    if host == "gemini":
+        return {"session_id": "s", "cwd": proj, "hook_event_name": "BeforeTool",
+                "tool_name": "run_shell_command", "tool_input": {"command": cmd}}
+    return {"conversation_id": "c", "generation_id": "g", "hook_event_name": "beforeShellExecution",
+            "workspace_roots": [proj], "command": cmd, "cwd": proj}
+for host in ["claude", "codex", "gemini", "cursor"]:
+    for name, payload in [("allow", write(host, "src/new.rs")), ("block", write(host, "roles/new.md")),
+                          ("loopcap", shell(host, ledger))]:
+        with open(f"{out}/{host}-{name}.json", "w") as f:
+            json.dump(payload, f)
+PY
+python3 "$work/payloads.py" "$proj" "$work/payloads"
+
+# Checks the decision before timing it: a benchmark of a wrong answer measures nothing.
+expect() {
+  local code=0
+  (cd "$proj" && "$bin" hook --host "$1" "$2" < "$3" >/dev/null 2>&1) || code=$?
+  if [ "$code" != "$4" ]; then
+    echo "bench/hooks.sh: $1 $2 $(basename "$3") exited $code, expected $4" >&2
+    exit 1
+  fi
+}
+
+median_ms() { # host event payload -> median milliseconds
+  if command -v hyperfine >/dev/null 2>&1; then
+    (cd "$proj" && hyperfine --style none -i --warmup 10 --runs "$runs" \
+      --export-json "$work/h.json" "'$bin' hook --host $1 $2 < '$3'" >/dev/null 2>&1)
+    python3 -c 'import json,sys; print("%.2f" % (json.load(open(sys.argv[1]))["results"][0]["median"] * 1000))' "$work/h.json"
+  else
+    local i t0 t1
+    : > "$work/times"
+    for ((i = 0; i < runs + 10; i++)); do
+      t0=$(date +%s%N)
+      (cd "$proj" && "$bin" hook --host "$1" "$2" < "$3" >/dev/null 2>&1) || true
+      t1=$(date +%s%N)
+      [ "$i" -ge 10 ] && echo $(( (t1 - t0) / 1000 )) >> "$work/times"
+    done
+    sort -n "$work/times" | awk '{a[NR]=$1} END {m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2; printf "%.2f\n", m / 1000}'
+  fi
+}
+
+tool=$(command -v hyperfine >/dev/null 2>&1 && echo "hyperfine $(hyperfine --version | cut -d' ' -f2)" || echo "date +%s%N loop")
+echo "wazir hook: whole-process medians over $runs runs ($tool), $(nproc) cores"
+printf '%-8s %-22s %10s %10s %10s\n' host case "median ms" "Node ms" "faster"
+for host in claude codex gemini cursor; do
+  p="$work/payloads/$host"
+  expect "$host" protected-path "$p-allow.json" 0
+  expect "$host" protected-path "$p-block.json" 2
+  expect "$host" loop-cap "$p-loopcap.json" 0
+  for row in "protected-path allow:protected-path:$p-allow.json:96" \
+             "protected-path block:protected-path:$p-block.json:107" \
+             "loop-cap (ledger call):loop-cap:$p-loopcap.json:43"; do
+    IFS=: read -r label event file node <<< "$row"
+    ms=$(median_ms "$host" "$event" "$file")
+    ratio=$(python3 -c "print('%.0fx' % ($node / max($ms, 0.001)))")
+    printf '%-8s %-22s %10s %10s %10s\n' "$host" "$label" "$ms" "$node" "$ratio"
+  done
+done
