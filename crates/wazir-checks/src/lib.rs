@@ -77,37 +77,54 @@ pub fn all(root: &Path, cli: &clap::Command, state_root_flag: Option<&Path>) -> 
     };
     let wanted = &project.manifest.validation_checks;
     let in_git = git::Git::discover(root).is_some();
-    for &c in &CHECKS[1..] {
-        if !wanted.is_empty() && !wanted.iter().any(|w| w == c) {
-            rows.push(skipped(c, "not listed in validation_checks"));
-            continue;
-        }
-        let needs_git = matches!(c, "branches" | "commits" | "changelog" | "docs-drift");
-        if needs_git && !in_git {
-            rows.push(skipped(c, "not a git repository"));
-            continue;
-        }
-        let report = match c {
-            "hooks" => hooks::check(&project),
-            "docs" => docs::check(&project, cli),
-            "brand" => brand::check(&project),
-            "runtime" => runtime::check(&project, state_root_flag),
-            "branches" => branches::check(root, None),
-            "commits" => commits::check(root, None, None),
-            "changelog" => {
-                if !changelog::locate(&project).is_file() {
-                    rows.push(skipped(c, "no changelog"));
-                    continue;
-                }
-                changelog::check(&project, &changelog::Options::default())
+    let runs = |c: &str| wanted.is_empty() || wanted.iter().any(|w| w == c);
+    // The expertise check loads the o200k tokenizer, the slowest step of all: start it first on
+    // its own thread and run the other checks meanwhile.
+    std::thread::scope(|scope| {
+        let expertise = runs("expertise").then(|| scope.spawn(|| expertise::check(&project)));
+        for &c in &CHECKS[1..] {
+            if !runs(c) {
+                rows.push(skipped(c, "not listed in validation_checks"));
+                continue;
             }
-            "docs-drift" => docs_drift::check(&project, None, false),
-            "artifacts" => artifacts::check_examples(&project),
-            "expertise" => expertise::check(&project),
-            _ => continue,
-        };
-        rows.push(row(report));
-    }
+            let needs_git = matches!(c, "branches" | "commits" | "changelog" | "docs-drift");
+            if needs_git && !in_git {
+                rows.push(skipped(c, "not a git repository"));
+                continue;
+            }
+            let report = match c {
+                "hooks" => hooks::check(&project),
+                "docs" => docs::check(&project, cli),
+                "brand" => brand::check(&project),
+                "runtime" => runtime::check(&project, state_root_flag),
+                "branches" => branches::check(root, None),
+                "commits" => commits::check(root, None, None),
+                "changelog" => {
+                    if !changelog::locate(&project).is_file() {
+                        rows.push(skipped(c, "no changelog"));
+                        continue;
+                    }
+                    changelog::check(&project, &changelog::Options::default())
+                }
+                "docs-drift" => docs_drift::check(&project, None, false),
+                "artifacts" => artifacts::check_examples(&project),
+                _ => continue,
+            };
+            rows.push(row(report));
+        }
+        if let Some(handle) = expertise {
+            let report = handle.join().unwrap_or_else(|_| {
+                let mut r = Report::new("expertise");
+                r.push(Problem::error(
+                    &project.manifest.paths.expertise,
+                    "the expertise check stopped unexpectedly; run `wazir validate expertise` \
+                     alone to see why",
+                ));
+                r
+            });
+            rows.push(row(report));
+        }
+    });
     finish(rows)
 }
 
