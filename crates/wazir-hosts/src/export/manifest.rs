@@ -17,9 +17,8 @@ pub struct ExportManifest {
     pub schema_version: u32,
     /// `wazir <version>`: the compiler that wrote the package.
     pub generator: String,
-    /// SHA-256 of the compiler's own code (the export modules, the host table and the
-    /// composition engine's rendering), so a package built by different code is never taken
-    /// for fresh.
+    /// SHA-256 of the compiler (its version, the export code and the host facts it reads; see
+    /// [`super::compiler_id`]), so a package built by different code is never taken for fresh.
     pub compiler: String,
     pub host: String,
     pub project: String,

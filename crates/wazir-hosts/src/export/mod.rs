@@ -35,8 +35,8 @@ pub const APPROVED_FLOW: &str = "host_export_regeneration";
 /// The marketplace file, at the root of the repository that holds the Claude Code package.
 pub const MARKETPLACE_FILE: &str = ".claude-plugin/marketplace.json";
 
-/// The code whose behaviour decides the bytes of a package.
-const COMPILER_CODE: [&str; 13] = [
+/// The export code whose behaviour decides the bytes of a package.
+const COMPILER_CODE: [&str; 9] = [
     include_str!("mod.rs"),
     include_str!("manifest.rs"),
     include_str!("render.rs"),
@@ -46,13 +46,12 @@ const COMPILER_CODE: [&str; 13] = [
     include_str!("package/codex.rs"),
     include_str!("package/gemini.rs"),
     include_str!("package/cursor.rs"),
-    include_str!("../host.rs"),
-    include_str!("../../../wazir-compose/src/engine.rs"),
-    include_str!("../../../wazir-compose/src/render.rs"),
-    include_str!("../../../wazir-compose/src/module.rs"),
 ];
 
-/// The fingerprint of this compiler: SHA-256 over [`COMPILER_CODE`] and the version.
+/// The fingerprint of this compiler: SHA-256 over the version, the export code and the host
+/// facts it reads (every host's registration, matcher and timeout for every behaviour). The
+/// composition engine is not part of it: a change there shows up when a build rewrites agent
+/// files.
 pub fn compiler_id() -> &'static str {
     static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     ID.get_or_init(|| {
@@ -62,6 +61,21 @@ pub fn compiler_id() -> &'static str {
         for code in COMPILER_CODE {
             h.update((code.len() as u64).to_le_bytes());
             h.update(code.as_bytes());
+        }
+        for host in Host::ALL {
+            for e in crate::host::HookEvent::ALL {
+                let r = host.registration(e);
+                h.update(
+                    format!(
+                        "{host} {} {:?} {:?} {}\n",
+                        e.as_str(),
+                        r.map(|r| r.host_event),
+                        r.and_then(|r| r.matcher),
+                        host.timeout_value(render::timeout_seconds(e))
+                    )
+                    .as_bytes(),
+                );
+            }
         }
         hex::encode(h.finalize())
     })
