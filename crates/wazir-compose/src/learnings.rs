@@ -161,13 +161,53 @@ pub fn matcher(pattern: &str) -> Option<GlobMatcher> {
         .map(|g| g.compile_matcher())
 }
 
-/// The `(pattern, path)` pairs where one of `learning`'s patterns matches one of `paths`.
+/// Whether a task path is a glob (`src/export/**`) rather than a file.
+pub fn is_glob(p: &str) -> bool {
+    p.contains(['*', '?', '[', '{'])
+}
+
+/// The folders of a glob before its first segment with a wildcard: `src/export/**/*.rs` →
+/// `["src", "export"]`.
+fn literal_prefix(glob: &str) -> Vec<&str> {
+    glob.split('/')
+        .take_while(|seg| !is_glob(seg))
+        .filter(|seg| !seg.is_empty() && *seg != ".")
+        .collect()
+}
+
+/// The extension a glob's last segment pins, when it is `*.ext`.
+fn pinned_extension(glob: &str) -> Option<&str> {
+    let last = glob.rsplit('/').next()?;
+    let ext = last.strip_prefix('*')?;
+    (ext.starts_with('.') && !is_glob(ext)).then_some(ext)
+}
+
+/// Whether two globs can match a common file: their literal folder prefixes lie on one path,
+/// and they do not pin different extensions. Errs towards yes: a learning shown once too often
+/// costs a few tokens, one missed costs the lesson.
+pub fn globs_overlap(a: &str, b: &str) -> bool {
+    let (pa, pb) = (literal_prefix(a), literal_prefix(b));
+    let n = pa.len().min(pb.len());
+    if pa[..n] != pb[..n] {
+        return false;
+    }
+    !matches!((pinned_extension(a), pinned_extension(b)), (Some(x), Some(y)) if x != y)
+}
+
+/// The `(pattern, path)` pairs where one of `learning`'s patterns matches one of `paths`. A task
+/// path may itself be a glob (`src/export/**`); it then matches every learning pattern that can
+/// match a file it covers.
 pub fn matches(learning: &Learning, paths: &[String]) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for pat in &learning.file_patterns {
         let Some(m) = matcher(pat) else { continue };
         for p in paths {
-            if m.is_match(p) {
+            let hit = if is_glob(p) {
+                globs_overlap(pat, p)
+            } else {
+                m.is_match(p)
+            };
+            if hit {
                 out.push((pat.clone(), p.clone()));
             }
         }
@@ -187,6 +227,29 @@ mod tests {
         assert!(!m.is_match("app/other/x.py"));
         let star = matcher("src/*.rs").unwrap();
         assert!(!star.is_match("src/a/b.rs"));
+    }
+
+    #[test]
+    fn task_globs_overlap_learning_patterns() {
+        assert!(globs_overlap("src/export/*.rs", "src/export/**"));
+        assert!(globs_overlap("app/**/*.py", "app/security/**"));
+        assert!(globs_overlap("**/*.rs", "src/**"));
+        assert!(!globs_overlap("app/**/*.py", "src/export/**"));
+        assert!(!globs_overlap("src/**/*.py", "src/**/*.ts"));
+        let l = Learning {
+            id: "x".into(),
+            learning: "y".into(),
+            check: None,
+            confidence: 0.5,
+            file_patterns: vec!["src/export/**/*.rs".into()],
+            roles: vec![],
+            phases: vec![],
+            expires: None,
+            file: PathBuf::new(),
+        };
+        assert_eq!(matches(&l, &["src/export/**".into()]).len(), 1);
+        assert_eq!(matches(&l, &["src/export/a/b.rs".into()]).len(), 1);
+        assert_eq!(matches(&l, &["src/other/**".into()]).len(), 0);
     }
 
     #[test]

@@ -166,6 +166,16 @@ fn a_project_uses_its_own_library_and_matching_learnings() {
         "{text}"
     );
 
+    // A glob or a folder of the task matches the learning's patterns too.
+    for task in ["app/security/**", "app/security"] {
+        let out = wazir(root)
+            .args(["compose", "--role", "executor", "--paths", task, "--json"])
+            .assert()
+            .success();
+        let v = json(&out.get_output().stdout);
+        assert_eq!(v["learnings"][0]["kept"], true, "{task}");
+    }
+
     // A path outside the learning's patterns adds nothing.
     let out = wazir(root)
         .args([

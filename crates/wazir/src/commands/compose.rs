@@ -35,7 +35,8 @@ pub struct ComposeArgs {
     #[arg(long, value_name = "TOKENS", default_value_t = wazir_compose::DEFAULT_BUDGET)]
     pub budget: usize,
 
-    /// The task's files; accepted learnings whose file patterns match them are added.
+    /// The task's files, folders or globs (`src/export/**`); accepted learnings whose file
+    /// patterns match them are added.
     #[arg(long, value_name = "PATH", num_args = 1..)]
     pub paths: Vec<String>,
 }
@@ -137,6 +138,14 @@ pub fn run(args: &ComposeArgs, ctx: &crate::Ctx) -> Result<ExitCode> {
         .iter()
         .map(|p| learnings::normalize_task_path(p, &root, &cwd))
         .filter(|p| !p.is_empty())
+        // A folder stands for every file under it.
+        .map(|p| {
+            if root.join(&p).is_dir() {
+                format!("{p}/**")
+            } else {
+                p
+            }
+        })
         .collect();
 
     let loaded = match &memory {
