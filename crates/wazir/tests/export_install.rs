@@ -170,7 +170,7 @@ fn cursor_never_registers_what_claude_settings_already_run() {
     let t2 = tempfile::tempdir().unwrap();
     install_project_files(&p2, Host::Cursor, t2.path(), false).unwrap();
     let before = read_json(&t2.path().join(".cursor/hooks.json"));
-    assert_eq!(our_commands(&before).len(), 7);
+    assert!(our_commands(&before).len() >= 7);
     assert!(before.to_string().contains("\"failClosed\":true"));
     install_project_files(&p2, Host::Claude, t2.path(), false).unwrap();
     let after = read_json(&t2.path().join(".cursor/hooks.json"));

@@ -265,13 +265,17 @@ fn cursor_rules_and_hooks_validate() {
         &read_json(&out.join("cursor/.cursor-plugin/plugin.json")),
         ".cursor-plugin/plugin.json",
     );
-    // Pre-tool guards fail closed; nothing else does; each behaviour is registered once.
+    // Pre-tool guards fail closed; nothing else does; no behaviour sits twice on one event.
+    // The protected-path guard covers file tools (preToolUse) and shell (beforeShellExecution).
     let mut seen = BTreeSet::new();
     for (event, list) in h["hooks"].as_object().unwrap() {
         for s in list.as_array().unwrap() {
             let cmd = s["command"].as_str().unwrap();
             let behaviour = cmd.strip_prefix("wazir hook --host cursor ").unwrap();
-            assert!(seen.insert(behaviour.to_string()), "{behaviour} twice");
+            assert!(
+                seen.insert((behaviour.to_string(), event.clone())),
+                "{behaviour} twice on {event}"
+            );
             let guard = matches!(behaviour, "protected-path" | "loop-cap");
             assert_eq!(
                 s.get("failClosed") == Some(&Value::Bool(true)),
@@ -280,6 +284,7 @@ fn cursor_rules_and_hooks_validate() {
             );
         }
     }
+    let seen: BTreeSet<String> = seen.into_iter().map(|(b, _)| b).collect();
     assert!(seen.contains("protected-path") && seen.contains("loop-cap"));
 
     let m = wazir_core::Manifest::read(&root.join("wazir.manifest.yaml")).unwrap();
@@ -325,7 +330,13 @@ fn export_manifests_and_json_report_validate_against_kit_schemas() {
     assert_eq!(packages.len(), 4);
     for p in packages {
         assert_valid(&pkg, p, "export build --json package");
-        assert_eq!(p["hooks"].as_array().unwrap().len(), 7);
+        let behaviours: BTreeSet<&str> = p["hooks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["behaviour"].as_str().unwrap())
+            .collect();
+        assert_eq!(behaviours.len(), 7, "{}", p["host"]);
     }
     let manifest = kit_schema("export-manifest");
     for host in ["claude", "codex", "gemini", "cursor"] {

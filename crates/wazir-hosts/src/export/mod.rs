@@ -28,9 +28,8 @@ use render::{PackageFile, registrations, unit_name};
 use sources::{Sources, sha256_hex};
 
 /// The environment variable naming an approved flow, and the flow export runs as: the one route
-/// by which generated host packages may change.
-pub const APPROVED_FLOW_ENV: &str = "WAZIR_APPROVED_FLOW";
-pub const APPROVED_FLOW: &str = "host_export_regeneration";
+/// by which generated host packages may change (the protected-path guard knows it too).
+pub use crate::hook::{APPROVED_FLOW, APPROVED_FLOW_ENV};
 
 /// The marketplace file, at the root of the repository that holds the Claude Code package.
 pub const MARKETPLACE_FILE: &str = ".claude-plugin/marketplace.json";
@@ -64,17 +63,18 @@ pub fn compiler_id() -> &'static str {
         }
         for host in Host::ALL {
             for e in crate::host::HookEvent::ALL {
-                let r = host.registration(e);
-                h.update(
-                    format!(
-                        "{host} {} {:?} {:?} {}\n",
-                        e.as_str(),
-                        r.map(|r| r.host_event),
-                        r.and_then(|r| r.matcher),
-                        host.timeout_value(render::timeout_seconds(e))
-                    )
-                    .as_bytes(),
-                );
+                for r in host.registrations(e) {
+                    h.update(
+                        format!(
+                            "{host} {} {} {:?} {}\n",
+                            e.as_str(),
+                            r.host_event,
+                            r.matcher,
+                            host.timeout_value(render::timeout_seconds(e))
+                        )
+                        .as_bytes(),
+                    );
+                }
             }
         }
         hex::encode(h.finalize())
@@ -504,7 +504,8 @@ pub fn check(project: &Project, hosts: &[Host], out: Option<&Path>) -> Result<Ch
         };
         changed_sources.extend(changed.iter().cloned());
         let why_stale = if changed.is_empty() {
-            "the compiler's output changed since the last build (a different wazir version)"
+            "built by other export code (another wazir version or host table); a rebuild brings \
+             it in line"
                 .to_string()
         } else {
             format!("changed since the last build: {}", short_list(&changed))
@@ -564,7 +565,8 @@ pub fn check(project: &Project, hosts: &[Host], out: Option<&Path>) -> Result<Ch
             && *m != c.manifest
             && !problems
         {
-            let kind = if changed.is_empty() {
+            let edited = changed.is_empty() && m.compiler == c.manifest.compiler;
+            let kind = if edited {
                 FindingKind::HandEdited
             } else {
                 FindingKind::Stale
@@ -573,7 +575,7 @@ pub fn check(project: &Project, hosts: &[Host], out: Option<&Path>) -> Result<Ch
                 host: h.clone(),
                 kind,
                 path: rel(&manifest_path),
-                detail: if changed.is_empty() {
+                detail: if edited {
                     "differs from what the build writes".into()
                 } else {
                     why_stale.clone()

@@ -119,13 +119,13 @@ pub fn hook_command(host: Host, event: HookEvent) -> String {
 }
 
 /// The registrations of every hook definition on `host`, in definition order (sorted by id),
-/// from the host table in [`crate::host`].
+/// from the host table in [`crate::host`]: one per host event a behaviour needs (Cursor's
+/// protected-path guard has two).
 pub fn registrations(src: &Sources, host: Host) -> Vec<HookReg> {
     src.hooks
         .iter()
-        .filter_map(|def| {
-            let r = host.registration(def.event)?;
-            Some(HookReg {
+        .flat_map(|def| {
+            host.registrations(def.event).iter().map(move |r| HookReg {
                 event: def.event,
                 id: def.id.clone(),
                 description: def.description.clone(),
