@@ -27,8 +27,8 @@ pub fn split(text: &str) -> Option<Split<'_>> {
         .strip_prefix("---\n")
         .or_else(|| text_nobom.strip_prefix("---\r\n"))?;
     let mut offset = 0;
-    let mut lines_seen = 1; // the opening fence
-    for line in rest.split_inclusive('\n') {
+    // `lines_seen` counts the opening fence and every YAML line before this one.
+    for (lines_seen, line) in (1..).zip(rest.split_inclusive('\n')) {
         let trimmed = line.trim_end_matches(['\n', '\r']);
         if trimmed == "---" || trimmed == "..." {
             let yaml = &rest[..offset];
@@ -41,7 +41,6 @@ pub fn split(text: &str) -> Option<Split<'_>> {
             });
         }
         offset += line.len();
-        lines_seen += 1;
     }
     None
 }
