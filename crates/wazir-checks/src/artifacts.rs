@@ -25,12 +25,35 @@ pub fn check_examples(project: &Project) -> Report {
     let examples_dir = root.join(&m.paths.templates).join("examples");
     let mut cache: BTreeMap<String, Option<Schema>> = BTreeMap::new();
 
-    // Every schema of the project must be a usable JSON Schema.
+    // Every schema of the project must be a usable JSON Schema. Compiling is most of the work,
+    // so the schemas are split between two threads.
     let schema_files = files_with_ext(&schemas_dir, &[".schema.json"], &[]);
-    for path in &schema_files {
-        let name = file_name(path).trim_end_matches(".schema.json").to_string();
-        let compiled = load_local(&mut report, root, &schemas_dir, &name);
-        cache.insert(name, compiled);
+    let names: Vec<String> = schema_files
+        .iter()
+        .map(|p| file_name(p).trim_end_matches(".schema.json").to_string())
+        .collect();
+    let compile = |chunk: &[String]| -> Vec<(String, Option<Schema>, Report)> {
+        chunk
+            .iter()
+            .map(|name| {
+                let mut r = Report::new("artifacts");
+                let s = load_local(&mut r, root, &schemas_dir, name);
+                (name.clone(), s, r)
+            })
+            .collect()
+    };
+    let (first, second) = names.split_at(names.len() / 2);
+    let compiled = std::thread::scope(|scope| {
+        let other = scope.spawn(|| compile(second));
+        let mut out = compile(first);
+        out.extend(other.join().unwrap_or_default());
+        out
+    });
+    for (name, schema, r) in compiled {
+        for p in r.problems {
+            report.push(p);
+        }
+        cache.insert(name, schema);
     }
 
     let examples = files_with_ext(&examples_dir, &[EXAMPLE_SUFFIX], &[]);

@@ -115,35 +115,58 @@ pub fn run(root: &Path, state_root_flag: Option<&Path>) -> Doctor {
         }
     };
 
-    // Hook definitions.
-    let h = crate::hooks::check(&project);
-    let found = h
-        .problems
-        .iter()
-        .map(|p| {
-            finding(
-                "hooks",
-                p.severity,
-                p.to_string(),
-                "fix the definition, then run `wazir validate hooks` (`wazir init` restores missing kit files)",
+    // The areas are independent: check the host packages (which compiles every package) and
+    // the index (which walks the project) on their own threads while the rest runs here.
+    let project = &project;
+    std::thread::scope(|scope| {
+        let packages = scope.spawn(|| host_packages(project));
+        let hooks = crate::hooks::check(project);
+        let (sr_found, sr_detail, state_root) = state_root(project, state_root_flag);
+        let index = state_root
+            .clone()
+            .map(|sr| scope.spawn(move || index(project, &sr)));
+
+        let found = hooks
+            .problems
+            .iter()
+            .map(|p| {
+                finding(
+                    "hooks",
+                    p.severity,
+                    p.to_string(),
+                    "fix the definition, then run `wazir validate hooks` (`wazir init` restores missing kit files)",
+                )
+            })
+            .collect();
+        d.area("hooks", hooks.summary.clone(), found);
+        d.area("state-root", sr_detail, sr_found);
+        let (found, detail) = packages.join().unwrap_or_else(|_| {
+            (
+                vec![finding(
+                    "host-packages",
+                    Severity::Error,
+                    "the host package check stopped unexpectedly",
+                    "`wazir export check`",
+                )],
+                String::new(),
             )
-        })
-        .collect();
-    d.area("hooks", h.summary.clone(), found);
-
-    // State root.
-    let (sr_found, sr_detail, state_root) = state_root(&project, state_root_flag);
-    d.area("state-root", sr_detail, sr_found);
-
-    // Host packages.
-    let (found, detail) = host_packages(&project);
-    d.area("host-packages", detail, found);
-
-    // Index.
-    if let Some(sr) = state_root {
-        let (found, detail) = index(&project, &sr);
-        d.area("index", detail, found);
-    }
+        });
+        d.area("host-packages", detail, found);
+        if let Some(handle) = index {
+            let (found, detail) = handle.join().unwrap_or_else(|_| {
+                (
+                    vec![finding(
+                        "index",
+                        Severity::Error,
+                        "the index check stopped unexpectedly",
+                        "`wazir index stats`",
+                    )],
+                    String::new(),
+                )
+            });
+            d.area("index", detail, found);
+        }
+    });
     d
 }
 
