@@ -379,3 +379,26 @@ fn cursor_session_context_fits_its_limit_and_keeps_the_run_state() {
             .contains("step 2999 of")
     );
 }
+
+#[test]
+fn a_failing_non_guard_hook_stays_out_of_the_way_and_logs_to_the_run() {
+    let p = TestProject::new();
+    let (ledger, run) = start_run(&p, "execute");
+    for (host, event) in [
+        ("claude", "capture"),
+        ("codex", "pre-compact"),
+        ("gemini", "capture-route"),
+    ] {
+        let out = p.hook_with(host, event, "{not json", &[]);
+        assert_eq!(out.code, 0, "{host} {event}: {out:?}");
+        assert!(out.stderr.contains("not JSON"), "{}", out.stderr);
+    }
+    let evs = events(&ledger, &run);
+    assert_eq!(
+        evs.iter().filter(|e| *e == "hook_error").count(),
+        3,
+        "{evs:?}"
+    );
+    let log = std::fs::read_to_string(p.state.join("logs/hook-errors.ndjson")).unwrap();
+    assert_eq!(log.lines().count(), 3);
+}

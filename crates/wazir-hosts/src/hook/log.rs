@@ -1,7 +1,8 @@
 //! The hook error log, `<state-root>/logs/hook-errors.ndjson`: one JSON line per internal error
 //! (time, host, event, message), appended under a lock so concurrent hooks never tear a line.
-//! `wazir doctor` and the run audit read it; a hook that cannot even find its state root
-//! reports on stderr only.
+//! When a run is active (and its ledger is readable) the error is also recorded there as a
+//! `hook_error` event, so the run audit sees the gap where it happened. `wazir doctor` reads the
+//! log; a hook that cannot even find its state root reports on stderr only.
 
 use std::path::PathBuf;
 
@@ -28,6 +29,16 @@ pub fn record(cx: &Cx, message: &str) {
         &dir.join(".hook-errors.lock"),
         &line,
     );
+    if let Ok(Some(project)) = cx.project()
+        && let Ok(Some((ledger, run))) = cx.active_run(&project)
+    {
+        let ev = wazir_ledger::Event::new("hook_error").data(json!({
+            "host": cx.opts.host.as_str(),
+            "hook": cx.opts.event.as_str(),
+            "message": message,
+        }));
+        let _ = ledger.append_event(&run, &ev);
+    }
 }
 
 fn log_dir(cx: &Cx) -> Option<PathBuf> {

@@ -2,14 +2,14 @@
 //! of the manifest's `protected_paths`, unless the approved regeneration flow is running.
 //! Targets come from the host's edit tools, from a Codex patch, or from a shell command that
 //! plainly writes; each is resolved (see [`super::paths`]) and compared, both as resolved and
-//! as written with `..` folded, against every protected entry resolved the same way.
+//! as written with `..` folded, against every protected entry resolved the same way. A refusal
+//! writes nothing: the reason reaches the agent and the host's transcript, and the block path
+//! stays as fast as the allow path (a ledger note would cost two disk flushes per refusal).
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, anyhow, bail};
-use serde_json::json;
 use wazir_core::state_root::normalize;
-use wazir_ledger::{Event, kinds};
 
 use super::paths::{self, Relation};
 use super::shell::{self, Target};
@@ -83,9 +83,7 @@ pub fn run(cx: &Cx) -> Result<Outcome> {
                         Relation::Unrelated => false,
                     });
                     if hit {
-                        let reason = reason(t, &resolved, entry);
-                        note(cx, &project, t, entry);
-                        return Ok(Outcome::Block(reason));
+                        return Ok(Outcome::Block(reason(t, &resolved, entry)));
                     }
                 }
             }
@@ -125,27 +123,4 @@ fn reason(t: &Target, resolved: &Path, entry: &str) -> String {
         t.path,
         resolved.display()
     )
-}
-
-/// Records the refusal in the active run, when there is one.
-fn note(cx: &Cx, project: &wazir_core::Project, t: &Target, entry: &str) {
-    let recorded = cx.active_run(project).and_then(|run| {
-        if let Some((ledger, run)) = run {
-            let ev = Event::new(kinds::NOTE)
-                .message("protected-path guard refused a write")
-                .data(json!({
-                    "hook": "protected_path_write_guard",
-                    "host": cx.opts.host.as_str(),
-                    "path": t.path,
-                    "protected_entry": entry,
-                }));
-            ledger.append_event(&run, &ev)?;
-        }
-        Ok(())
-    });
-    if let Err(e) = recorded {
-        cx.warn(format!(
-            "could not record the refusal in the run ledger: {e:#}"
-        ));
-    }
 }

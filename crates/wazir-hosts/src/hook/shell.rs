@@ -61,12 +61,47 @@ pub fn scan(command: &str) -> Scan {
     // Newlines separate commands, but shlex reads them as spaces: read each line on its own
     // too, so `echo ok\nrm roles/a.md` is seen as two commands.
     if command.contains('\n') {
+        let mut heredoc: Option<(String, bool)> = None;
         for line in command.lines() {
+            // The body of a here-document is data, not commands.
+            if let Some((end, dash)) = &heredoc {
+                let l = if *dash {
+                    line.trim_start_matches('\t')
+                } else {
+                    line
+                };
+                if l == end {
+                    heredoc = None;
+                }
+                continue;
+            }
             scan_into(line, &mut State::default(), &mut out, 0);
+            heredoc = heredoc_start(line);
         }
     }
     out.targets.dedup();
     out
+}
+
+/// The delimiter of a here-document opened on `line` (`<<EOF`, `<<-'EOF'`, `<< "EOF"`), and
+/// whether leading tabs are stripped before it.
+fn heredoc_start(line: &str) -> Option<(String, bool)> {
+    let i = line.find("<<")?;
+    let rest = &line[i + 2..];
+    if rest.starts_with('<') {
+        return None;
+    }
+    let (dash, rest) = match rest.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, rest),
+    };
+    let word: String = rest
+        .trim_start()
+        .chars()
+        .take_while(|c| !c.is_whitespace() && !matches!(c, ';' | '&' | '|' | '<' | '>' | ')'))
+        .filter(|c| !matches!(c, '\'' | '"' | '\\'))
+        .collect();
+    (!word.is_empty()).then_some((word, dash))
 }
 
 #[derive(Debug, Clone, Default)]
@@ -539,6 +574,19 @@ fn writes_of(cmd: &str, args: &[String], st: &State, out: &mut Scan) {
                 push(out, st, p, false);
             }
         }
+        "git" => {
+            // `git rm` and `git mv` remove and move tracked files like rm and mv.
+            let (ops, _) = operands(args, &["-C", "-c", "--git-dir", "--work-tree"]);
+            if let Some(sub) = ops.first().copied()
+                && matches!(sub, "rm" | "mv")
+            {
+                let i = args
+                    .iter()
+                    .position(|a| a == sub)
+                    .map_or(args.len(), |i| i + 1);
+                writes_of(sub, &args[i..], st, out);
+            }
+        }
         "dd" => {
             for a in args {
                 if let Some(p) = a.strip_prefix("of=") {
@@ -598,6 +646,17 @@ mod tests {
         assert_eq!(paths("git commit -m 'a && rm roles/x.md'"), ["roles/x.md"]);
         assert_eq!(paths("env A=1 xargs -n 1 rm roles/a.md"), ["roles/a.md"]);
         assert_eq!(paths("echo ok\nrm roles/a.md"), ["roles/a.md"]);
+        assert_eq!(paths("git -C . rm -r --cached roles"), ["roles"]);
+        assert!(paths("git log --stat roles").is_empty());
+        assert!(
+            paths("cat > notes.md <<'EOF'\nrm -rf roles\nEOF\n")
+                .iter()
+                .all(|p| p == "notes.md")
+        );
+        assert_eq!(
+            paths("cat <<-EOF > a.md\n\tx\n\tEOF\nrm roles/b.md"),
+            ["a.md", "roles/b.md"]
+        );
         assert_eq!(
             paths("(cd /tmp; touch x) && mv a b"),
             ["x", "b", "b/a", "a"]
