@@ -1,5 +1,6 @@
 //! `export.manifest.json`, written into every package: what it was built from (the SHA-256 of
-//! each source read) and what it wrote (the SHA-256 and size of each file), sorted, with no
+//! each source read) and what it wrote (the SHA-256 and size of each file), each with a BLAKE3
+//! digest too, for the quick freshness test, sorted, with no
 //! timestamps, so two builds from the same sources give the same bytes. `wazir export check`
 //! compares it with the sources and the files on disk. Shape:
 //! `kit/schemas/export-manifest.schema.json`.
@@ -36,6 +37,7 @@ pub struct ExportManifest {
 pub struct SourceEntry {
     pub path: String,
     pub sha256: String,
+    pub blake3: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -43,14 +45,17 @@ pub struct SourceEntry {
 pub struct FileEntry {
     pub path: String,
     pub sha256: String,
+    /// The fast digest `export check` compares before compiling anything.
+    pub blake3: String,
     pub bytes: u64,
 }
 
 impl ExportManifest {
+    /// Source path → BLAKE3.
     pub fn source_map(&self) -> BTreeMap<&str, &str> {
         self.sources
             .iter()
-            .map(|s| (s.path.as_str(), s.sha256.as_str()))
+            .map(|s| (s.path.as_str(), s.blake3.as_str()))
             .collect()
     }
 

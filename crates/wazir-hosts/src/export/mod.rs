@@ -256,9 +256,10 @@ pub fn compile(project: &Project, src: &Sources, host: Host, out: Option<&Path>)
         flow: APPROVED_FLOW.to_string(),
         sources: src
             .read_for(host != Host::Codex)
-            .map(|(p, h)| SourceEntry {
+            .map(|(p, f)| SourceEntry {
                 path: p.clone(),
-                sha256: h.clone(),
+                sha256: f.sha256().to_string(),
+                blake3: f.blake3.clone(),
             })
             .collect(),
         files: files
@@ -266,6 +267,7 @@ pub fn compile(project: &Project, src: &Sources, host: Host, out: Option<&Path>)
             .map(|f| FileEntry {
                 path: f.path.clone(),
                 sha256: sha256_hex(&f.bytes),
+                blake3: sources::blake3_hex(&f.bytes),
                 bytes: f.bytes.len() as u64,
             })
             .collect(),
@@ -407,18 +409,18 @@ fn is_fresh(src: &Sources, host: Host, dir: &Path) -> bool {
     if m.compiler != compiler_id() || m.host != host.as_str() {
         return false;
     }
-    let now: Vec<(&String, &String)> = src.read_for(host != Host::Codex).collect();
+    let now: Vec<_> = src.read_for(host != Host::Codex).collect();
     if now.len() != m.sources.len()
         || now
             .iter()
             .zip(&m.sources)
-            .any(|((p, h), s)| **p != s.path || **h != s.sha256)
+            .any(|((p, f), s)| **p != s.path || f.blake3 != s.blake3)
     {
         return false;
     }
     m.files.iter().all(|f| {
         std::fs::read(normalize(&dir.join(&f.path)))
-            .is_ok_and(|b| b.len() as u64 == f.bytes && sha256_hex(&b) == f.sha256)
+            .is_ok_and(|b| b.len() as u64 == f.bytes && sources::blake3_hex(&b) == f.blake3)
     })
 }
 
@@ -489,7 +491,7 @@ pub fn check(project: &Project, hosts: &[Host], out: Option<&Path>) -> Result<Ch
                 let then = m.source_map();
                 let mut v: Vec<String> = src
                     .read_for(host != Host::Codex)
-                    .filter(|(p, h)| then.get(p.as_str()) != Some(&h.as_str()))
+                    .filter(|(p, f)| then.get(p.as_str()) != Some(&f.blake3.as_str()))
                     .map(|(p, _)| p.clone())
                     .chain(
                         then.keys()

@@ -1,6 +1,7 @@
 //! Reading the canonical sources an export is compiled from: the manifest, the declared roles and
-//! workflows, every skill folder and every hook definition. Each file read is hashed (SHA-256) so
-//! the export manifest can say exactly what a package was built from.
+//! workflows, every skill folder and every hook definition. Each file read is hashed (BLAKE3 at
+//! once, SHA-256 when a manifest is written) so the export manifest can say exactly what a
+//! package was built from.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -15,6 +16,34 @@ use crate::host::HookEvent;
 /// Lower-case hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
+}
+
+/// Lower-case hex BLAKE3 of `bytes`: the fast digest `export check` compares first.
+pub fn blake3_hex(bytes: &[u8]) -> String {
+    blake3::hash(bytes).to_hex().to_string()
+}
+
+/// One source file read: its bytes and digests (SHA-256 computed only when a manifest is
+/// written).
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub blake3: String,
+    bytes: Vec<u8>,
+    sha256: std::sync::OnceLock<String>,
+}
+
+impl SourceFile {
+    fn new(bytes: Vec<u8>) -> Self {
+        Self {
+            blake3: blake3_hex(&bytes),
+            bytes,
+            sha256: std::sync::OnceLock::new(),
+        }
+    }
+
+    pub fn sha256(&self) -> &str {
+        self.sha256.get_or_init(|| sha256_hex(&self.bytes))
+    }
 }
 
 /// A role contract (`roles/<role>.md`).
@@ -77,8 +106,8 @@ pub struct Sources {
     pub briefs: BTreeMap<String, String>,
     /// The expertise library's files (path inside it, text), when read.
     pub expertise: Vec<(String, String)>,
-    /// Project-relative path (`/`-separated) → SHA-256 of every file read.
-    pub read: BTreeMap<String, String>,
+    /// Project-relative path (`/`-separated) → every file read, with its digests.
+    pub read: BTreeMap<String, SourceFile>,
 }
 
 #[derive(Deserialize)]
@@ -250,7 +279,7 @@ impl Sources {
 
     /// The sources a package of `host` depends on: the expertise library only where agent
     /// files carry briefs.
-    pub fn read_for(&self, uses_briefs: bool) -> impl Iterator<Item = (&String, &String)> {
+    pub fn read_for(&self, uses_briefs: bool) -> impl Iterator<Item = (&String, &SourceFile)> {
         let exp = format!("{}/", self.manifest.paths.expertise);
         self.read
             .iter()
@@ -350,7 +379,8 @@ impl Sources {
                 path.display()
             )
         })?;
-        self.read.insert(rel.to_string(), sha256_hex(&bytes));
+        self.read
+            .insert(rel.to_string(), SourceFile::new(bytes.clone()));
         Ok(bytes)
     }
 
