@@ -60,7 +60,19 @@ pub enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // clap exits 2 on a usage error, and every host reads exit 2 from a hook as "block": bad
+    // input is exit 1 here, like every other failure. Help and version still exit 0.
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
     let ctx = Ctx::new(cli.json, cli.state_root.clone());
     let result = match &cli.command {
         Command::Init(a) => commands::init::run(a, &ctx),
