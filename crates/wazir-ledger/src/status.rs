@@ -78,13 +78,23 @@ pub struct PhaseState {
     pub rejections: u32,
 }
 
-/// A phase's loop rules as recorded in `status.json`.
+/// A phase's rules as recorded in `status.json`, so hooks decide from this one file without
+/// parsing workflows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PhaseCap {
     pub loop_cap: u32,
     #[serde(default)]
     pub gate: bool,
     pub escalation: String,
+    /// The workflow's name (file stem).
+    #[serde(default)]
+    pub workflow: String,
+    /// Gate phases: where a rejection loops back to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rejects_to: Option<String>,
+    /// Artifact names the phase must record before it exits.
+    #[serde(default)]
+    pub outputs: Vec<String>,
 }
 
 /// An artifact recorded with `capture artifact`.

@@ -108,7 +108,8 @@ impl Transitions {
         self.phases.values()
     }
 
-    /// Copies every phase's cap, gate flag and escalation into `st.caps`.
+    /// Copies every phase's cap, gate flag, escalation, rejection target and required outputs
+    /// into `st.caps`.
     pub(crate) fn record_caps(&self, st: &mut RunStatus) {
         st.caps = self
             .phases
@@ -120,6 +121,9 @@ impl Transitions {
                         loop_cap: r.loop_cap,
                         gate: r.gate,
                         escalation: r.escalation.clone(),
+                        workflow: r.workflow.clone(),
+                        rejects_to: r.rejects_to.clone(),
+                        outputs: r.outputs.iter().map(|o| o.artifact.clone()).collect(),
                     },
                 )
             })

@@ -207,19 +207,73 @@ impl<'a> Cx<'a> {
     }
 }
 
-/// The workflow that runs `phase` (project file, else the embedded kit), or `None` when the
-/// manifest names no such phase or workflow.
-pub(crate) fn phase_workflow(project: &Project, phase: &str) -> Result<Option<Workflow>> {
+/// What a hook needs to know about a phase: its loop cap, gate, rejection target, escalation
+/// and required outputs.
+pub(crate) struct PhaseFacts {
+    pub name: String,
+    pub loop_cap: u32,
+    pub gate: bool,
+    pub rejects_to: Option<String>,
+    pub escalation: String,
+    pub outputs: Vec<PhaseOutput>,
+}
+
+pub(crate) struct PhaseOutput {
+    pub artifact: String,
+}
+
+/// The facts of `phase` for the run whose status is `st`: from the rules the ledger recorded in
+/// `status.json` (one file, no workflow parsing on the hook path). Only a run recorded before
+/// the ledger kept those rules falls back to reading the phase's workflow front matter.
+pub(crate) fn phase_facts(
+    project: &Project,
+    st: &wazir_ledger::RunStatus,
+    phase: &str,
+) -> Result<Option<PhaseFacts>> {
     let id = wazir_core::ids::to_id(phase);
+    if let Some(cap) = st.caps.get(&id).filter(|c| !c.workflow.is_empty()) {
+        return Ok(Some(PhaseFacts {
+            name: cap.workflow.clone(),
+            loop_cap: cap.loop_cap,
+            gate: cap.gate,
+            rejects_to: cap.rejects_to.clone(),
+            escalation: cap.escalation.clone(),
+            outputs: cap
+                .outputs
+                .iter()
+                .map(|a| PhaseOutput {
+                    artifact: a.clone(),
+                })
+                .collect(),
+        }));
+    }
+    Ok(workflow_file(project, &id)?.map(|wf| PhaseFacts {
+        name: wf.name,
+        loop_cap: wf.loop_cap,
+        gate: wf.gate,
+        rejects_to: wf.rejects_to,
+        escalation: wf.escalation,
+        outputs: wf
+            .outputs
+            .into_iter()
+            .map(|o| PhaseOutput {
+                artifact: o.artifact,
+            })
+            .collect(),
+    }))
+}
+
+/// The workflow of phase `id`, from the project or else the embedded kit.
+fn workflow_file(project: &Project, id: &str) -> Result<Option<Workflow>> {
     let m = &project.manifest;
-    if !m.workflows.contains(&id) && !m.phases.contains(&id) {
+    if !m.workflows.iter().any(|w| w == id) && !m.phases.iter().any(|p| p == id) {
         return Ok(None);
     }
-    let path = project.path(&m.workflow_file(&id));
+    let path = project.path(&m.workflow_file(id));
     if path.is_file() {
         return Ok(Some(Workflow::read(&path)?));
     }
-    let embedded = format!("workflows/{}.md", wazir_core::ids::to_file_stem(&id));
+    let embedded = format!("workflows/{}.md", wazir_core::ids::to_file_stem(id));
     match wazir_core::kit::text(&embedded) {
         Some(text) => Ok(Some(Workflow::parse(
             Path::new(&format!("{embedded} (embedded kit)")),

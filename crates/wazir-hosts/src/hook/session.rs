@@ -12,7 +12,7 @@ use serde_json::Value;
 use wazir_core::Project;
 use wazir_ledger::{Ledger, PhaseStateKind, RunId, RunStatus};
 
-use super::{Cx, Outcome, phase_workflow};
+use super::{Cx, Outcome, phase_facts};
 use crate::host::Host;
 
 /// The run summary written by the pre-compact and stop hooks.
@@ -125,7 +125,7 @@ fn run_section(
         st.status,
         st.loop_count(phase)
     );
-    match phase_workflow(project, phase) {
+    match phase_facts(project, st, phase) {
         Ok(Some(wf)) => {
             s.push_str(&format!(" of {} (workflow {}).", wf.loop_cap, wf.name));
             let iteration = u64::from(st.loop_count(phase).max(1));

@@ -15,7 +15,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use wazir_ledger::{Event, Ledger, PhaseStateKind, RunId, kinds};
 
-use super::{Cx, Outcome, phase_workflow};
+use super::{Cx, Outcome, phase_facts};
 use crate::host::Host;
 
 /// The artifact that proves verification.
@@ -40,7 +40,7 @@ pub fn run(cx: &Cx) -> Result<Outcome> {
     let mut missing: Vec<String> = Vec::new();
     if st.phase_state(&phase) == Some(PhaseStateKind::Active) {
         let iteration = u64::from(st.loop_count(&phase).max(1));
-        let wf = phase_workflow(&project, &phase)?;
+        let wf = phase_facts(&project, &st, &phase)?;
         if let Some(wf) = &wf {
             for o in &wf.outputs {
                 let ok = st
