@@ -255,10 +255,10 @@ fn dotted(segs: &[String]) -> String {
 
 fn first_quoted(msg: &str) -> Option<String> {
     for q in ['"', '\''] {
-        if let Some(start) = msg.find(q) {
-            if let Some(len) = msg[start + 1..].find(q) {
-                return Some(msg[start + 1..start + 1 + len].to_string());
-            }
+        if let Some(start) = msg.find(q)
+            && let Some(len) = msg[start + 1..].find(q)
+        {
+            return Some(msg[start + 1..start + 1 + len].to_string());
         }
     }
     None
