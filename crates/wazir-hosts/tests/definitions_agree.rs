@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Deserialize;
-use wazir_hosts::host::{Host, HookEvent};
+use wazir_hosts::host::{HookEvent, Host};
 
 #[derive(Deserialize)]
 struct Definition {
@@ -33,7 +33,9 @@ fn hook_contracts_match_the_host_table() {
         for (host_name, fb) in &def.host_fallback {
             let host: Host = host_name.parse().unwrap();
             let regs = host.registrations(event);
-            let first = regs.first().unwrap_or_else(|| panic!("{host} has no {event:?}"));
+            let first = regs
+                .first()
+                .unwrap_or_else(|| panic!("{host} has no {event:?}"));
             assert_eq!(
                 fb.event, first.host_event,
                 "{}: {host} event differs from host.rs",
