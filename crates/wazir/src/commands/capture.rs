@@ -41,16 +41,19 @@ pub enum CaptureCommand {
         /// post_tool_capture, pre_compact, stop or session_start.
         #[arg(long)]
         event: String,
+        /// The phase the event belongs to (`spec_challenge` or `spec-challenge`).
         #[arg(long)]
         phase: String,
         /// A new status word for the run.
         #[arg(long)]
         status: Option<String>,
+        /// A short note stored with the event (a verdict's reason, an escalation).
         #[arg(long)]
         message: Option<String>,
     },
     /// Validate an artifact against the schema its workflow names and record it.
     Artifact {
+        /// The run (default: the one named by <state-root>/runs/latest).
         #[arg(long)]
         run: Option<String>,
         /// The phase whose workflow lists the artifact as an output.
@@ -65,15 +68,19 @@ pub enum CaptureCommand {
     },
     /// Reserve a capture file for output a command is about to write; prints its path.
     Route {
+        /// The run (default: the one named by <state-root>/runs/latest).
         #[arg(long)]
         run: Option<String>,
+        /// The capture's name (letters, digits, `.`, `_`, `-`); the file is captures/<name>.
         #[arg(long)]
         name: String,
     },
     /// Save standard input as a capture file and print the short reference to use instead.
     Output {
+        /// The run (default: the one named by <state-root>/runs/latest).
         #[arg(long)]
         run: Option<String>,
+        /// The capture's name (letters, digits, `.`, `_`, `-`); the file is captures/<name>.
         #[arg(long)]
         name: String,
         /// The command that produced the output.
@@ -85,18 +92,22 @@ pub enum CaptureCommand {
     },
     /// Write summary.md from the ledger; prints its path.
     Summary {
+        /// The run (default: the one named by <state-root>/runs/latest).
         #[arg(long)]
         run: Option<String>,
     },
     /// Tokens kept out of context by capture routing and tiered recall (o200k_base).
     Usage {
+        /// The run (default: the one named by <state-root>/runs/latest).
         #[arg(long)]
         run: Option<String>,
     },
     /// Exit 0 while the phase is within its loop cap, 1 at the cap.
     LoopCheck {
+        /// The run (default: the one named by <state-root>/runs/latest).
         #[arg(long)]
         run: Option<String>,
+        /// The phase whose loop count to check against its cap.
         #[arg(long)]
         phase: String,
     },
