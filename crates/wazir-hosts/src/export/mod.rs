@@ -334,7 +334,8 @@ fn summary(project: &Project, src: &Sources, c: &Compiled) -> PackageSummary {
 /// are no longer produced are removed when unedited.
 pub fn build(project: &Project, hosts: &[Host], out: Option<&Path>) -> Result<Report> {
     let hosts = select_hosts(project, hosts)?;
-    let mut src = Sources::load(project, needs_briefs(&hosts))?;
+    let briefs = needs_briefs(&hosts);
+    let mut src = Sources::scan(project, briefs)?;
     let mut packages = Vec::new();
     for host in hosts {
         let dir = normalize(&package_dir(project, host, out));
@@ -353,6 +354,9 @@ pub fn build(project: &Project, hosts: &[Host], out: Option<&Path>) -> Result<Re
             s.unchanged = files;
             packages.push(s);
             continue;
+        }
+        if !src.parsed {
+            src = Sources::load(project, briefs)?;
         }
         if host != Host::Codex {
             src.compose_briefs()?;
@@ -433,12 +437,16 @@ fn read_manifest(path: &Path) -> Result<ExportManifest> {
 /// and hand-edited file.
 pub fn check(project: &Project, hosts: &[Host], out: Option<&Path>) -> Result<CheckReport> {
     let hosts = select_hosts(project, hosts)?;
-    let mut src = Sources::load(project, needs_briefs(&hosts))?;
+    let briefs = needs_briefs(&hosts);
+    let mut src = Sources::scan(project, briefs)?;
     let mut findings = Vec::new();
     let mut changed_sources: BTreeSet<String> = BTreeSet::new();
     for &host in &hosts {
         if is_fresh(&src, host, &normalize(&package_dir(project, host, out))) {
             continue;
+        }
+        if !src.parsed {
+            src = Sources::load(project, briefs)?;
         }
         if host != Host::Codex {
             src.compose_briefs()?;

@@ -96,6 +96,9 @@ pub struct HookDef {
 /// Everything an export reads, parsed, with the hash of each file read.
 #[derive(Debug, Clone)]
 pub struct Sources {
+    /// False after [`Sources::scan`]: roles, workflows and skills are empty; `hooks` and `read`
+    /// are filled.
+    pub parsed: bool,
     pub root: PathBuf,
     pub manifest: Manifest,
     pub roles: Vec<Role>,
@@ -159,7 +162,18 @@ impl Sources {
     /// Reads and parses the canonical sources of `project`; with `briefs`, also reads the
     /// expertise library each role's brief is composed from ([`Sources::compose_briefs`]).
     pub fn load(project: &Project, briefs: bool) -> Result<Self> {
+        Self::load_with(project, briefs, true)
+    }
+
+    /// Reads and hashes the same files as [`Sources::load`] without parsing any of them: enough
+    /// to tell whether a package is fresh. [`Sources::parsed`] is false.
+    pub fn scan(project: &Project, briefs: bool) -> Result<Self> {
+        Self::load_with(project, briefs, false)
+    }
+
+    fn load_with(project: &Project, briefs: bool, parse: bool) -> Result<Self> {
         let mut s = Sources {
+            parsed: parse,
             root: project.root.clone(),
             manifest: project.manifest.clone(),
             roles: Vec::new(),
@@ -176,6 +190,9 @@ impl Sources {
         for id in &m.roles {
             let rel = m.role_file(id);
             let text = s.read_text(&rel)?;
+            if !parse {
+                continue;
+            }
             let (front, split) = frontmatter::parse::<RoleFront>(&s.root.join(&rel), &text)?;
             s.roles.push(Role {
                 id: ids::to_id(id),
@@ -190,6 +207,9 @@ impl Sources {
         for id in &m.workflows {
             let rel = m.workflow_file(id);
             let text = s.read_text(&rel)?;
+            if !parse {
+                continue;
+            }
             let (front, split) = frontmatter::parse::<WorkflowFront>(&s.root.join(&rel), &text)?;
             let body = split.body.trim_start_matches('\n').to_string();
             let role = ids::to_id(front.role.as_deref().unwrap_or(""));
@@ -224,7 +244,8 @@ impl Sources {
             });
         }
 
-        s.load_skills()?;
+        s.load_skills(parse)?;
+        // Hook definitions are parsed even by a scan: the build summary lists the hooks.
         s.load_hooks()?;
         if briefs {
             s.read_expertise()?;
@@ -286,7 +307,7 @@ impl Sources {
             .filter(move |(p, _)| uses_briefs || !p.starts_with(&exp))
     }
 
-    fn load_skills(&mut self) -> Result<()> {
+    fn load_skills(&mut self, parse: bool) -> Result<()> {
         let dir_rel = self.manifest.paths.skills.clone();
         let dir = self.root.join(&dir_rel);
         if !dir.is_dir() {
@@ -305,6 +326,9 @@ impl Sources {
                 let rel = format!("{dir_rel}/{name}/{rel_in}");
                 let bytes = self.read_file(&rel)?;
                 files.push((rel_in, bytes));
+            }
+            if !parse {
+                continue;
             }
             let skill_md = format!("{dir_rel}/{name}/SKILL.md");
             let text = String::from_utf8_lossy(
