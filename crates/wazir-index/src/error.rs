@@ -15,19 +15,11 @@ pub enum IndexError {
         expected: i64,
     },
     #[error(
-        "index database {path}: {source}; if it is damaged, delete it and run `wazir index build`"
+        "index database {path}: {err}; if it is damaged, delete it and run `wazir index build`"
     )]
-    Sqlite {
-        path: PathBuf,
-        #[source]
-        source: rusqlite::Error,
-    },
-    #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    Sqlite { path: PathBuf, err: rusqlite::Error },
+    #[error("{path}: {err}")]
+    Io { path: PathBuf, err: std::io::Error },
     #[error("{path}: not inside the project root {root}; give a path relative to the root")]
     OutsideRoot { path: PathBuf, root: PathBuf },
     #[error("{0}")]

@@ -126,7 +126,7 @@ fn progress_bar(cfg: &IndexConfig, len: u64) -> Option<indicatif::ProgressBar> {
 fn ensure_dir(path: &Path) -> Result<()> {
     std::fs::create_dir_all(path).map_err(|e| IndexError::Io {
         path: path.to_path_buf(),
-        source: e,
+        err: e,
     })
 }
 
@@ -165,7 +165,7 @@ fn parse_all(
 fn sqlite(path: &Path) -> impl Fn(rusqlite::Error) -> IndexError + '_ {
     move |e| IndexError::Sqlite {
         path: path.to_path_buf(),
-        source: e,
+        err: e,
     }
 }
 
@@ -265,7 +265,7 @@ pub fn build(cfg: &IndexConfig) -> Result<IngestReport> {
     }
     std::fs::rename(&tmp_path, &final_path).map_err(|e| IndexError::Io {
         path: final_path.clone(),
-        source: e,
+        err: e,
     })?;
     report.duration_ms = t0.elapsed().as_millis() as u64;
     Ok(report)

@@ -35,7 +35,7 @@ fn row_symbol(r: &rusqlite::Row) -> rusqlite::Result<StoredSymbol> {
 pub(crate) fn sq(db: &Path) -> impl Fn(rusqlite::Error) -> IndexError + '_ {
     move |e| IndexError::Sqlite {
         path: db.to_path_buf(),
-        source: e,
+        err: e,
     }
 }
 

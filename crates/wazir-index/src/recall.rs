@@ -67,7 +67,7 @@ fn read_source(root: &Path, rel: &str) -> Result<(Vec<u8>, String)> {
     let path = root.join(rel);
     let bytes = std::fs::read(&path).map_err(|e| IndexError::Io {
         path: path.clone(),
-        source: e,
+        err: e,
     })?;
     let text = String::from_utf8_lossy(&bytes).into_owned();
     Ok((bytes, text))
@@ -284,6 +284,9 @@ pub fn log_retrieval(state_root: &Path, command: &str, query: &str, r: &Recall) 
         return;
     };
     let _ = conn.busy_timeout(std::time::Duration::from_millis(100));
+    // In WAL mode NORMAL skips the fsync on commit: a lost log row is acceptable, a slow
+    // recall is not.
+    let _ = conn.execute_batch("PRAGMA synchronous=NORMAL");
     let _ = conn.execute(
         "INSERT INTO retrieval_log(at, command, query, tier, results, returned_tokens, source_tokens) VALUES (?1,?2,?3,?4,1,?5,?6)",
         params![store::now_secs(), command, query, r.tier.name(), r.tokens, r.source_tokens],

@@ -120,7 +120,7 @@ pub fn now_secs() -> i64 {
 fn sql_err(path: &Path) -> impl Fn(rusqlite::Error) -> IndexError + '_ {
     move |e| IndexError::Sqlite {
         path: path.to_path_buf(),
-        source: e,
+        err: e,
     }
 }
 
@@ -190,7 +190,7 @@ pub fn create_bulk(path: &Path) -> Result<Connection, IndexError> {
     if path.exists() {
         std::fs::remove_file(path).map_err(|e| IndexError::Io {
             path: path.to_path_buf(),
-            source: e,
+            err: e,
         })?;
     }
     let conn = Connection::open(path).map_err(sql_err(path))?;

@@ -20,8 +20,6 @@ const L0_MAX_CHARS: usize = 360;
 const L1_MAX_CHARS: usize = 8000;
 /// An L1 file summary aims at no more than this share of the file's size.
 const L1_SHARE: f64 = 0.2;
-/// Below this size a file keeps its signatures even when that is more than a fifth of it.
-const L1_FLOOR_CHARS: usize = 200;
 
 /// Kinds that get a summary of their own.
 pub fn summarized_kind(kind: &str) -> bool {
@@ -199,9 +197,9 @@ pub fn file_l0(f: &FileInput) -> String {
 
 /// The structure of a file, as small as needed to stay near a fifth of the file.
 pub fn file_l1(f: &FileInput) -> String {
-    let budget = (((f.src.len() as f64) * L1_SHARE) as usize).max(L1_FLOOR_CHARS);
+    let budget = ((f.src.len() as f64) * L1_SHARE) as usize;
     let mut last = String::new();
-    for level in 0..4 {
+    for level in 0..5 {
         last = file_l1_at(f, level);
         if last.len() <= budget.min(L1_MAX_CHARS) {
             return last;
@@ -211,6 +209,9 @@ pub fn file_l1(f: &FileInput) -> String {
 }
 
 fn file_l1_at(f: &FileInput, level: u8) -> String {
+    if level >= 4 {
+        return names_by_kind(f);
+    }
     let mut out = format!("{} lines of {}\n", f.lines, f.language);
     if level <= 1
         && let Some(d) = module_doc(f.language, f.src)
@@ -316,6 +317,35 @@ fn file_l1_at(f: &FileInput, level: u8) -> String {
                 }
             }
         }
+    }
+    out
+}
+
+/// The smallest form: top-level names grouped by kind, one line per kind.
+fn names_by_kind(f: &FileInput) -> String {
+    let items: Vec<(&str, &str)> = if f.symbols.is_empty() {
+        f.outline
+            .iter()
+            .filter(|o| o.2 <= 1)
+            .map(|o| (o.0.as_str(), o.1.as_str()))
+            .collect()
+    } else {
+        f.symbols
+            .iter()
+            .filter(|s| is_top(s))
+            .map(|s| (s.kind.as_str(), s.name.as_str()))
+            .collect()
+    };
+    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+    for (kind, name) in items {
+        match groups.iter_mut().find(|g| g.0 == kind) {
+            Some(g) => g.1.push(name),
+            None => groups.push((kind, vec![name])),
+        }
+    }
+    let mut out = String::new();
+    for (kind, names) in groups {
+        out.push_str(&format!("{kind}: {}\n", names.join(", ")));
     }
     out
 }
@@ -444,7 +474,7 @@ pub fn summarize(cfg: &IndexConfig, force: bool) -> Result<SummarizeReport> {
         store::open_write(&cfg.state_root)?.ok_or(IndexError::Missing { path: db.clone() })?;
     let sq = |e: rusqlite::Error| IndexError::Sqlite {
         path: db.clone(),
-        source: e,
+        err: e,
     };
     // file id, path, language, lines, hash, summary hash
     let files: Vec<(i64, String, String, u32, String, Option<String>)> = {

@@ -96,11 +96,8 @@ fn edit_refresh_recall_cycle() {
     )
     .unwrap();
     assert!(l1.fresh);
-    assert!(
-        l1.text.contains("pub fn add(a: i32, b: i32) -> i32"),
-        "{}",
-        l1.text
-    );
+    // A tiny file's L1 shrinks to its names grouped by kind (a fifth of the file).
+    assert_eq!(l1.text, "function: add\n");
     let sym = recall_symbol(&cfg.root, &cfg.state_root, "add", Tier::L0).unwrap();
     assert!(sym.fresh);
     assert!(sym.text.contains("Adds two numbers."), "{}", sym.text);
@@ -190,11 +187,7 @@ fn edit_refresh_recall_cycle() {
     )
     .unwrap();
     assert!(l1.fresh);
-    assert!(
-        l1.text.contains("pub fn sub(a: i64, b: i64) -> i64"),
-        "{}",
-        l1.text
-    );
+    assert_eq!(l1.text, "function: add, sub\n");
     assert!(
         recall_symbol(&cfg.root, &cfg.state_root, "add", Tier::L1)
             .unwrap()

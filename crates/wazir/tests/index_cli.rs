@@ -107,7 +107,10 @@ fn summaries_go_stale_after_an_edit_until_summarize() {
     json(d, &["index", "summarize"]);
     let l1 = json(d, &["recall", "file", "src/geometry.rs", "--tier", "L1"]);
     assert_eq!(l1["fresh"], true);
-    assert!(l1["text"].as_str().unwrap().contains("pub struct Point"));
+    assert!(
+        l1["text"].as_str().unwrap().contains("struct: Point"),
+        "{l1}"
+    );
 
     write(
         d,
