@@ -7,8 +7,8 @@
 #
 #   bench/validate.sh [--runs N]
 #
-# Uses $WAZIR_BIN when set, else builds the release binary of this repository. The state root
-# is a fresh temporary folder, so doctor writes nothing in your home folder.
+# Uses $WAZIR_BIN when set, else builds the release binary of this repository. Everything runs
+# in a temporary folder (state root included), so nothing in the repository or your home changes.
 set -euo pipefail
 runs=30
 if [ "${1:-}" = "--runs" ] && [ -n "${2:-}" ]; then
@@ -20,13 +20,24 @@ if [ -z "${WAZIR_BIN:-}" ]; then
   (cd "$repo" && cargo build --release -p wazir >&2)
   WAZIR_BIN="$repo/target/release/wazir"
 fi
-state="$(mktemp -d)"
-trap 'rm -rf "$state"' EXIT
-export WAZIR_STATE_ROOT="$state"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+export WAZIR_STATE_ROOT="$work/state"
+# A copy of the kit as its own git repository, with host packages built by the binary under
+# test, so doctor sees a healthy project and the git checks have a history to read.
+cp -R "$repo/kit" "$work/kit"
+cp "$repo/CHANGELOG.md" "$work/kit/CHANGELOG.md"
+cd "$work/kit"
+git init -q -b main .
+git -c user.name=bench -c user.email=bench@example.invalid -c commit.gpgsign=false \
+  commit -q --allow-empty -m "chore: benchmark snapshot" >/dev/null
+git add -A >/dev/null
+git -c user.name=bench -c user.email=bench@example.invalid -c commit.gpgsign=false \
+  commit -q -m "chore: import the kit" >/dev/null
+"$WAZIR_BIN" export build >/dev/null
 
-echo "wazir: $WAZIR_BIN ($("$WAZIR_BIN" --version)); project: $repo/kit"
-echo "$runs runs per command after 3 warm-up runs; state root $state; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
-cd "$repo/kit"
+echo "wazir: $WAZIR_BIN ($("$WAZIR_BIN" --version)); project: a copy of $repo/kit"
+echo "$runs runs per command after 3 warm-up runs; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$WAZIR_BIN" "$runs" <<'PY'
 import resource, statistics, subprocess, sys, time
 
