@@ -327,6 +327,12 @@ pub fn locate(text: &str, path: &[&str]) -> Option<u64> {
                 return found_line;
             }
         } else {
+            // Keys of this level sit at the indent of the first line of the block.
+            let level = lines
+                .iter()
+                .skip(from)
+                .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+                .map(|l| indent(l) as isize);
             for (i, l) in lines.iter().enumerate().skip(from) {
                 let ind = indent(l) as isize;
                 let t = l.trim_start().trim_start_matches("- ");
@@ -335,6 +341,9 @@ pub fn locate(text: &str, path: &[&str]) -> Option<u64> {
                 }
                 if ind <= min_indent && i > from {
                     break;
+                }
+                if Some(ind) != level && !l.trim_start().starts_with("- ") {
+                    continue;
                 }
                 let key = t
                     .split(':')
