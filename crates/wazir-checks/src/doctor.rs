@@ -237,9 +237,45 @@ fn host_packages(project: &Project) -> (Vec<Finding>, String) {
         .clone()
         .unwrap_or_else(|| "wazir export build".to_string());
     let mut found = Vec::new();
+    // A project set up by `wazir init` uses the hosts' project folders (.claude/, .codex/, …):
+    // those must match what init would write now; the packages under the manifest's exports
+    // folder are then optional.
+    let installed = wazir_hosts::host::detect_hosts(&project.root);
+    let mut fresh_installs = 0;
+    for (host, _) in &installed {
+        match wazir_hosts::export::install_project_files(project, *host, &project.root, true) {
+            Ok(r) if r.written.is_empty() && r.merged.is_empty() => fresh_installs += 1,
+            Ok(r) => {
+                let mut stale: Vec<String> = r.written.clone();
+                stale.extend(r.merged.iter().cloned());
+                found.push(finding(
+                    area,
+                    Severity::Error,
+                    format!(
+                        "{} project files are stale or missing: {}",
+                        host.display_name(),
+                        stale.join(", ")
+                    ),
+                    format!("`wazir init --host {host}`"),
+                ));
+            }
+            Err(e) => found.push(finding(
+                area,
+                Severity::Error,
+                format!(
+                    "cannot check the {} project files: {e:#}",
+                    host.display_name()
+                ),
+                "fix the sources named above, then run `wazir init`",
+            )),
+        }
+    }
     for f in &report.findings {
         let never_built = matches!(f.kind, wazir_hosts::export::FindingKind::Missing)
             && f.detail.contains("never built");
+        if never_built && fresh_installs > 0 {
+            continue;
+        }
         let severity = if never_built {
             Severity::Warning
         } else {
@@ -252,10 +288,12 @@ fn host_packages(project: &Project) -> (Vec<Finding>, String) {
             format!("`{}`", fix.trim_matches('`')),
         ));
     }
-    (
-        found,
-        format!("{} packages present and fresh", report.hosts.len()),
-    )
+    let detail = if fresh_installs > 0 {
+        format!("{fresh_installs} host(s) installed in the project and fresh")
+    } else {
+        format!("{} packages present and fresh", report.hosts.len())
+    };
+    (found, detail)
 }
 
 fn index(project: &Project, state_root: &Path) -> (Vec<Finding>, String) {

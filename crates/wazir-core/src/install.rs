@@ -226,9 +226,6 @@ fn target_path(m: &Manifest, kit_path: &str) -> Option<String> {
         .into_iter()
         .find(|(field, _)| *field == top)
         .map(|(_, dir)| dir)?;
-    if top == "exports" {
-        return None;
-    }
     Some(format!("{}/{}", base.trim_end_matches('/'), rest))
 }
 

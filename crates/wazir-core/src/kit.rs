@@ -1,13 +1,13 @@
 //! The canonical kit (`kit/` in this repository), embedded in the binary at build time. `wazir
 //! init` installs it; validators and schema checks read the embedded copy so a bare binary works
-//! anywhere. The kit's generated host packages (`kit/exports/`) are not embedded: they are
-//! rebuilt from the sources.
+//! anywhere. The kit's generated host packages (`kit/exports/hosts/`) are not embedded: they
+//! are rebuilt from the sources.
 
 use std::borrow::Cow;
 
 #[derive(rust_embed::RustEmbed)]
 #[folder = "../../kit/"]
-#[exclude = "exports/*"]
+#[exclude = "exports/hosts/*"]
 struct KitAssets;
 
 /// Every embedded file path (relative to `kit/`, `/`-separated), sorted.
@@ -31,7 +31,7 @@ pub fn text(path: &str) -> Option<String> {
 mod tests {
     use std::path::Path;
 
-    /// The embedded copy must equal `kit/` on disk (minus the generated `exports/`).
+    /// The embedded copy must equal `kit/` on disk (minus the generated `exports/hosts/`).
     #[test]
     fn embedded_kit_equals_kit_on_disk() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../kit");
@@ -45,7 +45,7 @@ mod tests {
                     .unwrap()
                     .to_string_lossy()
                     .replace('\\', "/");
-                if rel == "exports" || rel.starts_with("exports/") {
+                if rel == "exports/hosts" || rel.starts_with("exports/hosts/") {
                     continue;
                 }
                 if p.is_dir() {

@@ -209,3 +209,22 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+#[test]
+fn doctor_names_a_deleted_host_file_and_init_restores_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    init(root, state.path(), &["--host", "claude"]).success();
+    std::fs::remove_file(root.join(".claude/agents/reviewer.md")).unwrap();
+    let out = wazir(root)
+        .args(["doctor", "--state-root"])
+        .arg(state.path())
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(stderr.contains(".claude/agents/reviewer.md"), "{stderr}");
+    assert!(stderr.contains("wazir init --host claude"), "{stderr}");
+    init(root, state.path(), &["--host", "claude"]).success();
+    assert!(root.join(".claude/agents/reviewer.md").is_file());
+}
