@@ -336,12 +336,11 @@ pub fn build(project: &Project, hosts: &[Host], out: Option<&Path>) -> Result<Re
     let hosts = select_hosts(project, hosts)?;
     let briefs = needs_briefs(&hosts);
     let mut src = Sources::scan(project, briefs)?;
+    let fresh = freshness(project, &src, &hosts, out);
     let mut packages = Vec::new();
-    for host in hosts {
+    for (host, fresh) in hosts.into_iter().zip(fresh) {
         let dir = normalize(&package_dir(project, host, out));
-        if is_fresh(&src, host, &dir)
-            && let Ok(m) = read_manifest(&dir.join(manifest::FILE_NAME))
-        {
+        if fresh && let Ok(m) = read_manifest(&dir.join(manifest::FILE_NAME)) {
             let files = m.files.len() + 1;
             let c = Compiled {
                 host,
@@ -403,6 +402,22 @@ pub fn build(project: &Project, hosts: &[Host], out: Option<&Path>) -> Result<Re
     Ok(Report { packages })
 }
 
+/// [`is_fresh`] for each of `hosts`, one thread per host (the work is reading and hashing).
+fn freshness(project: &Project, src: &Sources, hosts: &[Host], out: Option<&Path>) -> Vec<bool> {
+    std::thread::scope(|s| {
+        let jobs: Vec<_> = hosts
+            .iter()
+            .map(|&h| {
+                let dir = normalize(&package_dir(project, h, out));
+                s.spawn(move || is_fresh(src, h, &dir))
+            })
+            .collect();
+        jobs.into_iter()
+            .map(|j| j.join().unwrap_or(false))
+            .collect()
+    })
+}
+
 /// Whether the package of `host` in `dir` is exactly what a build would write, judged without
 /// compiling: the same compiler, the same sources (paths and hashes), and every recorded file on
 /// disk with its recorded hash.
@@ -439,10 +454,11 @@ pub fn check(project: &Project, hosts: &[Host], out: Option<&Path>) -> Result<Ch
     let hosts = select_hosts(project, hosts)?;
     let briefs = needs_briefs(&hosts);
     let mut src = Sources::scan(project, briefs)?;
+    let fresh = freshness(project, &src, &hosts, out);
     let mut findings = Vec::new();
     let mut changed_sources: BTreeSet<String> = BTreeSet::new();
-    for &host in &hosts {
-        if is_fresh(&src, host, &normalize(&package_dir(project, host, out))) {
+    for (&host, fresh) in hosts.iter().zip(fresh) {
+        if fresh {
             continue;
         }
         if !src.parsed {
