@@ -9,17 +9,11 @@ use wazir_core::Project;
 use crate::report::{Problem, Report};
 use crate::util::rel;
 
-/// Folders never searched: version control, dependencies and build output.
-const SKIP: &[&str] = &[
-    ".git",
-    "node_modules",
-    "target",
-    "dist",
-    "build",
-    "coverage",
-    ".next",
-    ".venv",
-];
+/// Folders never searched: version control, dependencies and build output, and Python's usual
+/// virtual environment.
+fn skipped(name: &str) -> bool {
+    wazir_core::project::NOT_SOURCE_DIRS.contains(&name) || name == ".venv"
+}
 
 /// Checks `project` with the state root resolved from `flag`, `WAZIR_STATE_ROOT` or the manifest.
 pub fn check(project: &Project, flag: Option<&Path>) -> Report {
@@ -103,7 +97,7 @@ pub fn find_state(root: &Path, skip: Option<&Path>) -> Vec<(PathBuf, &'static st
             if is_dir {
                 if name == "captures" && has_status {
                     out.push((path, "a run's captures folder"));
-                } else if !SKIP.contains(&name.as_str()) {
+                } else if !skipped(&name) {
                     stack.push(path);
                 }
                 continue;

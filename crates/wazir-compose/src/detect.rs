@@ -18,14 +18,9 @@ const MAX_MANIFEST_BYTES: u64 = 4 * 1024 * 1024;
 /// The most directory entries read before detection stops looking.
 const MAX_ENTRIES: usize = 50_000;
 
-/// Folders never read: build output, dependencies, and code that is not the project's own.
-const SKIP_DIRS: [&str; 22] = [
-    "node_modules",
-    "target",
-    "dist",
-    "build",
-    "coverage",
-    ".next",
+/// Folders never read besides `NOT_SOURCE_DIRS`: vendored code, virtual environments, and
+/// examples and fixtures, which are not the project's own stack.
+const SKIP_DIRS: [&str; 16] = [
     "vendor",
     "third_party",
     "third-party",
@@ -43,6 +38,10 @@ const SKIP_DIRS: [&str; 22] = [
     "exports",
     "DerivedData",
 ];
+
+fn skipped_dir(name: &str) -> bool {
+    wazir_core::project::NOT_SOURCE_DIRS.contains(&name) || SKIP_DIRS.contains(&name)
+}
 
 /// One detected stack and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -75,7 +74,7 @@ pub fn detect_stacks(root: &Path) -> Vec<Detection> {
         .filter_entry(|e| {
             e.depth() == 0
                 || !e.file_type().is_some_and(|t| t.is_dir())
-                || !SKIP_DIRS.contains(&e.file_name().to_string_lossy().as_ref())
+                || !skipped_dir(&e.file_name().to_string_lossy())
         })
         .build();
     for (n, entry) in walker.flatten().enumerate() {

@@ -8,6 +8,18 @@ use crate::yaml::YamlError;
 
 pub const MANIFEST_FILE: &str = "wazir.manifest.yaml";
 
+/// Folders that hold version control, dependencies or build output, never the project's own
+/// sources: every walk of a project (index, runtime check, stack detection) skips them.
+pub const NOT_SOURCE_DIRS: [&str; 7] = [
+    ".git",
+    "node_modules",
+    "target",
+    "dist",
+    "build",
+    "coverage",
+    ".next",
+];
+
 #[derive(Debug, thiserror::Error)]
 pub enum ProjectError {
     #[error(
