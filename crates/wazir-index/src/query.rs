@@ -233,7 +233,14 @@ pub fn exact_matches(
         kind: f_kind,
         lang: f_lang,
     };
-    let mut out = run_query(conn, "s.name = ?1", DEF_ORDER, &[&q], &f, limit)?;
+    // A name defined thousands of times (`__init__`, `new`) would make ranking sort them all:
+    // without filters, rank only the first few hundred definitions.
+    let cond = if f.kind.is_none() && f.lang.is_none() {
+        "s.id IN (SELECT id FROM symbols WHERE name = ?1 LIMIT 400)"
+    } else {
+        "s.name = ?1"
+    };
+    let mut out = run_query(conn, cond, DEF_ORDER, &[&q], &f, limit)?;
     if let Some((c, n)) = split_qualified(q) {
         let c_dot = c.replace("::", ".");
         let c_rust = c.replace('.', "::");
