@@ -298,3 +298,16 @@ fn a_byte_order_mark_and_a_stringified_tool_input_are_read() {
     check_answer("cursor", "preToolUse", &out);
     assert!(out.blocked(), "{out:?}");
 }
+
+#[test]
+fn a_claude_hook_run_by_cursor_steps_aside_for_cursors_own_entry() {
+    // Cursor can run .claude/settings.json hooks with its own payload; .cursor/hooks.json
+    // registers the same guard, so the Claude copy answers nothing and the guard runs once.
+    let p = TestProject::new();
+    let payload = write_payload("cursor", &p.root, &p.path("roles/new.md"));
+    let via_claude = p.hook("claude", "protected-path", &payload);
+    assert_eq!(via_claude.code, 0, "{via_claude:?}");
+    assert!(via_claude.stdout.is_empty() && via_claude.stderr.is_empty());
+    let via_cursor = p.hook("cursor", "protected-path", &payload);
+    assert!(via_cursor.blocked(), "{via_cursor:?}");
+}

@@ -310,8 +310,9 @@ fn summary(project: &Project, src: &Sources, c: &Compiled) -> PackageSummary {
             display_rel(&project.root, &c.dir)
         )),
         Host::Cursor => notes.push(
-            "Cursor also runs .claude/settings.json hooks: `wazir init` leaves out of \
-             .cursor/hooks.json what the Claude settings already register"
+            "Cursor may also run .claude/settings.json hooks; a `wazir hook --host claude` call \
+             that arrives with Cursor's payload does nothing, so each guard runs once, from \
+             .cursor/hooks.json"
                 .to_string(),
         ),
     }
@@ -661,9 +662,10 @@ pub struct InstallReport {
 /// as a marked block, settings merged (every user key and hook kept, ours added once). A second
 /// run changes no byte. With `dry_run` nothing is written and the report says what would be.
 ///
-/// Cursor runs `.claude/settings.json` hooks too, so the Cursor hooks leave out every behaviour
-/// the target's Claude settings already register; installing Claude into a target whose
-/// `.cursor/hooks.json` carries ours takes those behaviours out of it.
+/// Cursor can run `.claude/settings.json` hooks too (when its third-party hooks setting is on).
+/// `.cursor/hooks.json` still registers every behaviour, so the guards hold with that setting
+/// off; with it on, the hook runtime answers a `--host claude` call that carries Cursor's payload
+/// with nothing, so each guard runs once.
 pub fn install_project_files(
     project: &Project,
     host: Host,
@@ -676,7 +678,6 @@ pub fn install_project_files(
         host: host.as_str().to_string(),
         ..Default::default()
     };
-    let claude_settings = target.join(".claude/settings.json");
     for f in project_files(&src, host) {
         let path = target.join(&f.path);
         let existing = match std::fs::read(&path) {
@@ -684,42 +685,30 @@ pub fn install_project_files(
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
         };
-        let (bytes, merged) =
-            match f.content {
-                ProjectContent::Whole(b) => (b, false),
-                ProjectContent::MarkedBlock(block) => {
-                    let text = existing
-                        .as_ref()
-                        .map(|b| String::from_utf8_lossy(b).into_owned());
-                    (
-                        merge::merge_block(text.as_deref(), &block).into_bytes(),
-                        existing.is_some(),
-                    )
+        let (bytes, merged) = match f.content {
+            ProjectContent::Whole(b) => (b, false),
+            ProjectContent::MarkedBlock(block) => {
+                let text = existing
+                    .as_ref()
+                    .map(|b| String::from_utf8_lossy(b).into_owned());
+                (
+                    merge::merge_block(text.as_deref(), &block).into_bytes(),
+                    existing.is_some(),
+                )
+            }
+            ProjectContent::MergeSettings(ours) => {
+                let current = existing
+                    .as_ref()
+                    .map(|b| merge::parse_json(&path, &String::from_utf8_lossy(b)))
+                    .transpose()?;
+                let value = merge::merge_settings(&path, current.clone(), &ours, host)?;
+                if current.as_ref() == Some(&value) {
+                    report.unchanged.push(f.path.clone());
+                    continue;
                 }
-                ProjectContent::MergeSettings(mut ours) => {
-                    if host == Host::Cursor {
-                        let skip = claude_behaviours(&claude_settings)?;
-                        if !skip.is_empty() {
-                            ours = package::cursor::hooks_without(&src, &skip);
-                            report.notes.push(format!(
-                            "left out of .cursor/hooks.json because .claude/settings.json already \
-                             registers them and Cursor runs those too: {}",
-                            skip.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(", ")
-                        ));
-                        }
-                    }
-                    let current = existing
-                        .as_ref()
-                        .map(|b| merge::parse_json(&path, &String::from_utf8_lossy(b)))
-                        .transpose()?;
-                    let value = merge::merge_settings(&path, current.clone(), &ours, host)?;
-                    if current.as_ref() == Some(&value) {
-                        report.unchanged.push(f.path.clone());
-                        continue;
-                    }
-                    (render::json_bytes(&value), existing.is_some())
-                }
-            };
+                (render::json_bytes(&value), existing.is_some())
+            }
+        };
         if existing.as_deref() == Some(bytes.as_slice()) {
             report.unchanged.push(f.path.clone());
             continue;
@@ -734,9 +723,6 @@ pub fn install_project_files(
             report.written.push(f.path.clone());
         }
     }
-    if host == Host::Claude {
-        reconcile_cursor(&src, target, dry_run, &mut report)?;
-    }
     if host == Host::Codex {
         report.notes.push(
             "Codex runs project hooks only after you trust them: open Codex here and approve the \
@@ -745,56 +731,6 @@ pub fn install_project_files(
         );
     }
     Ok(report)
-}
-
-fn claude_behaviours(path: &Path) -> Result<BTreeSet<crate::host::HookEvent>> {
-    match std::fs::read_to_string(path) {
-        Ok(t) => Ok(merge::registered_behaviours(
-            &merge::parse_json(path, &t)?,
-            Host::Claude,
-        )),
-        Err(_) => Ok(BTreeSet::new()),
-    }
-}
-
-/// After Claude settings changed: drop from `.cursor/hooks.json` our behaviours that Claude
-/// settings now register, so Cursor runs each once.
-fn reconcile_cursor(
-    src: &Sources,
-    target: &Path,
-    dry_run: bool,
-    report: &mut InstallReport,
-) -> Result<()> {
-    let path = target.join(".cursor/hooks.json");
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        return Ok(());
-    };
-    let current = merge::parse_json(&path, &text)?;
-    let ours_there = merge::registered_behaviours(&current, Host::Cursor);
-    if ours_there.is_empty() {
-        return Ok(());
-    }
-    let skip = if dry_run {
-        // The Claude settings were not written; they would register every behaviour.
-        src.hooks.iter().map(|h| h.event).collect()
-    } else {
-        claude_behaviours(&target.join(".claude/settings.json"))?
-    };
-    let ours = package::cursor::hooks_without(src, &skip);
-    let value = merge::merge_settings(&path, Some(current.clone()), &ours, Host::Cursor)?;
-    if value != current {
-        if !dry_run {
-            atomic_write(&path, &render::json_bytes(&value))
-                .with_context(|| format!("cannot write {}", path.display()))?;
-        }
-        report.merged.push(".cursor/hooks.json".into());
-        report.notes.push(
-            "took out of .cursor/hooks.json the behaviours .claude/settings.json now registers \
-             (Cursor runs both files)"
-                .into(),
-        );
-    }
-    Ok(())
 }
 
 fn absolute(p: &Path) -> PathBuf {

@@ -51,6 +51,15 @@ pub struct Options {
 /// Runs one hook: decodes `stdin`, runs the behaviour, encodes the answer.
 pub fn run(opts: &Options, stdin: &[u8]) -> Reply {
     let payload = protocol::decode(stdin);
+    if let Ok(p) = &payload
+        && called_by_cursor_through_claude_settings(opts.host, p)
+    {
+        return Reply {
+            exit_code: 0,
+            stdout: String::new(),
+            stderr: String::new(),
+        };
+    }
     let cx = Cx {
         opts,
         payload: payload.as_ref().ok(),
@@ -73,6 +82,13 @@ pub fn run(opts: &Options, stdin: &[u8]) -> Reply {
         reply.stderr.push('\n');
     }
     reply
+}
+
+/// Cursor can also run the hooks of `.claude/settings.json`, with its own payload. The same
+/// behaviour is registered in `.cursor/hooks.json` (so it holds when Cursor's third-party hooks
+/// are off), so the Claude copy steps aside: each guard runs once, and speaks Cursor's protocol.
+fn called_by_cursor_through_claude_settings(host: Host, p: &Payload) -> bool {
+    host == Host::Claude && p.raw.get("cursor_version").is_some()
 }
 
 fn dispatch(cx: &Cx) -> Result<Outcome> {
