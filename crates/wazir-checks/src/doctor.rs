@@ -218,7 +218,39 @@ fn state_root(
 
 fn host_packages(project: &Project) -> (Vec<Finding>, String) {
     let area = "host-packages";
-    let report = match wazir_hosts::export::check(project, &[], None) {
+    // Only packages that were built are checked in full; a package never built is one warning,
+    // found without compiling anything.
+    let declared = match wazir_hosts::export::select_hosts(project, &[]) {
+        Ok(h) => h,
+        Err(e) => {
+            return (
+                vec![finding(
+                    area,
+                    Severity::Error,
+                    format!("cannot read the manifest's hosts: {e:#}"),
+                    "fix `hosts` in wazir.manifest.yaml, then run `wazir validate manifest`",
+                )],
+                String::new(),
+            );
+        }
+    };
+    let (built, never_built): (Vec<_>, Vec<_>) = declared.into_iter().partition(|h| {
+        wazir_hosts::export::package_dir(project, *h, None)
+            .join("export.manifest.json")
+            .is_file()
+    });
+    let checked = if built.is_empty() {
+        Ok(wazir_hosts::export::CheckReport {
+            ok: true,
+            hosts: Vec::new(),
+            changed_sources: Vec::new(),
+            findings: Vec::new(),
+            fix: None,
+        })
+    } else {
+        wazir_hosts::export::check(project, &built, None)
+    };
+    let report = match checked {
         Ok(r) => r,
         Err(e) => {
             return (
@@ -243,6 +275,10 @@ fn host_packages(project: &Project) -> (Vec<Finding>, String) {
     let installed = wazir_hosts::host::detect_hosts(&project.root);
     let mut fresh_installs = 0;
     for (host, _) in &installed {
+        if wazir_hosts::export::project_install_is_fresh(project, *host, &project.root) {
+            fresh_installs += 1;
+            continue;
+        }
         match wazir_hosts::export::install_project_files(project, *host, &project.root, true) {
             Ok(r) if r.written.is_empty() && r.merged.is_empty() => fresh_installs += 1,
             Ok(r) => {
@@ -270,6 +306,22 @@ fn host_packages(project: &Project) -> (Vec<Finding>, String) {
             )),
         }
     }
+    if fresh_installs == 0 {
+        for h in &never_built {
+            found.push(finding(
+                area,
+                Severity::Warning,
+                format!(
+                    "{h} package: {}: never built here",
+                    wazir_hosts::export::package_dir(project, *h, None)
+                        .strip_prefix(&project.root)
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default()
+                ),
+                format!("`wazir export build --host {h}` (or `wazir init` to set up the project's own host folders)"),
+            ));
+        }
+    }
     for f in &report.findings {
         let never_built = matches!(f.kind, wazir_hosts::export::FindingKind::Missing)
             && f.detail.contains("never built");
@@ -291,7 +343,7 @@ fn host_packages(project: &Project) -> (Vec<Finding>, String) {
     let detail = if fresh_installs > 0 {
         format!("{fresh_installs} host(s) installed in the project and fresh")
     } else {
-        format!("{} packages present and fresh", report.hosts.len())
+        format!("{} packages present and fresh", built.len())
     };
     (found, detail)
 }

@@ -678,7 +678,9 @@ pub fn install_project_files(
         host: host.as_str().to_string(),
         ..Default::default()
     };
+    let mut installed_paths = Vec::new();
     for f in project_files(&src, host) {
+        installed_paths.push(f.path.clone());
         let path = target.join(&f.path);
         let existing = match std::fs::read(&path) {
             Ok(b) => Some(b),
@@ -723,6 +725,9 @@ pub fn install_project_files(
             report.written.push(f.path.clone());
         }
     }
+    if !dry_run {
+        write_install_record(project, &src, host, target, &installed_paths)?;
+    }
     if host == Host::Codex {
         report.notes.push(
             "Codex runs project hooks only after you trust them: open Codex here and approve the \
@@ -731,6 +736,83 @@ pub fn install_project_files(
         );
     }
     Ok(report)
+}
+
+/// What [`install_project_files`] last wrote for one host: the compiler, the sources it read and
+/// the digest of every project file as it stood afterwards. It lets [`project_install_is_fresh`]
+/// answer without composing anything.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+struct InstallRecord {
+    compiler: String,
+    host: String,
+    sources: Vec<(String, String)>,
+    files: Vec<(String, String)>,
+}
+
+fn install_record_path(project: &Project, host: Host, target: &Path) -> PathBuf {
+    target
+        .join(&project.manifest.paths.exports)
+        .join("project-install")
+        .join(format!("{}.json", host.as_str()))
+}
+
+fn write_install_record(
+    project: &Project,
+    src: &Sources,
+    host: Host,
+    target: &Path,
+    paths: &[String],
+) -> Result<()> {
+    let mut files = Vec::new();
+    for p in paths {
+        let bytes = std::fs::read(target.join(p))
+            .with_context(|| format!("cannot read {} after writing it", p))?;
+        files.push((p.clone(), sources::blake3_hex(&bytes)));
+    }
+    files.sort();
+    let record = InstallRecord {
+        compiler: compiler_id().to_string(),
+        host: host.as_str().to_string(),
+        sources: src
+            .read_for(needs_briefs(&[host]))
+            .map(|(p, f)| (p.clone(), f.blake3.clone()))
+            .collect(),
+        files,
+    };
+    let path = install_record_path(project, host, target);
+    let bytes = render::json_bytes(&serde_json::to_value(&record)?);
+    if std::fs::read(&path).ok().as_deref() != Some(bytes.as_slice()) {
+        atomic_write(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Whether the project files of `host` in `target` are exactly what [`install_project_files`]
+/// wrote from the current sources, judged from digests alone (no parsing, no composing). `false`
+/// means "not known to be fresh": run the install with `dry_run` to learn what differs.
+pub fn project_install_is_fresh(project: &Project, host: Host, target: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(install_record_path(project, host, target)) else {
+        return false;
+    };
+    let Ok(record) = serde_json::from_str::<InstallRecord>(&text) else {
+        return false;
+    };
+    if record.compiler != compiler_id() || record.host != host.as_str() {
+        return false;
+    }
+    let Ok(src) = Sources::scan(project, needs_briefs(&[host])) else {
+        return false;
+    };
+    let now: Vec<(String, String)> = src
+        .read_for(needs_briefs(&[host]))
+        .map(|(p, f)| (p.clone(), f.blake3.clone()))
+        .collect();
+    if now != record.sources {
+        return false;
+    }
+    record.files.iter().all(|(p, digest)| {
+        std::fs::read(target.join(p)).is_ok_and(|b| sources::blake3_hex(&b) == *digest)
+    })
 }
 
 fn absolute(p: &Path) -> PathBuf {
