@@ -219,3 +219,34 @@ fn root_flag_indexes_a_folder_without_manifest() {
     let v: Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(v["parsed"], 1);
 }
+
+#[test]
+fn recall_during_a_run_is_counted_in_usage() {
+    let dir = project();
+    let root = dir.path();
+    wazir(root).args(["index", "build"]).assert().success();
+    wazir(root).args(["index", "summarize"]).assert().success();
+    // No run: recall works and records nothing.
+    wazir(root)
+        .args(["recall", "file", "src/geometry.rs", "--tier", "L1"])
+        .assert()
+        .success();
+    wazir(root)
+        .args(["capture", "init", "--run", "r1", "--phase", "clarify"])
+        .assert()
+        .success();
+    wazir(root)
+        .args(["recall", "file", "src/geometry.rs", "--tier", "L0"])
+        .assert()
+        .success();
+    let usage = json(root, &["capture", "usage"]);
+    let text = usage.to_string();
+    assert!(text.contains("recall"), "{usage:#}");
+    let events = fs::read_to_string(root.join("state/runs/r1/events.ndjson")).unwrap();
+    let served: Vec<&str> = events
+        .lines()
+        .filter(|l| l.contains("recall_served"))
+        .collect();
+    assert_eq!(served.len(), 1, "{events}");
+    assert!(served[0].contains("src/geometry.rs"), "{}", served[0]);
+}

@@ -99,5 +99,19 @@ pub fn run(args: &RecallArgs, ctx: &crate::Ctx) -> Result<ExitCode> {
     };
     print(ctx, &r)?;
     wazir_index::log_retrieval(&state_root, command, &query, &r);
+    record_in_active_run(&state_root, &r);
     Ok(ExitCode::SUCCESS)
+}
+
+/// When a run is active, records what recall served instead of the whole file, so `capture
+/// usage` can count the tokens a summary or slice saved. Recall answers whether or not this
+/// works: the ledger is bookkeeping here, not a condition.
+fn record_in_active_run(state_root: &std::path::Path, r: &wazir_index::Recall) {
+    let ledger = wazir_ledger::Ledger::new(state_root);
+    if let Ok(Some(run)) = ledger.latest() {
+        let tier = format!("{:?}", r.tier);
+        if let Err(e) = ledger.record_recall(&run, &r.path, Some(&tier), &r.text) {
+            eprintln!("warning: recall was not recorded in run `{run}`: {e}");
+        }
+    }
 }
