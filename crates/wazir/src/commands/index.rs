@@ -34,6 +34,7 @@ pub enum IndexCommand {
     },
     /// Find symbols: exact names first, then prefixes, then fuzzy matches.
     SearchSymbols {
+        /// A symbol name or part of one.
         query: String,
         /// Only this kind (function, method, class, struct, enum, trait, interface, type, ...).
         #[arg(long)]
@@ -45,9 +46,15 @@ pub enum IndexCommand {
         limit: usize,
     },
     /// Every definition of a name (or `Container.name`), with signature, lines and doc.
-    GetSymbol { query: String },
+    GetSymbol {
+        /// A symbol name, or `Container.name`.
+        query: String,
+    },
     /// The symbols (code) or outline (SQL, JSON, YAML, Markdown) of one file.
-    GetFileOutline { path: String },
+    GetFileOutline {
+        /// A file path relative to the project root.
+        path: String,
+    },
     /// A ranked map of the repository's key signatures that fits a token budget.
     Map {
         /// Token budget (o200k tokens).

@@ -21,6 +21,7 @@ pub struct RecallArgs {
 pub enum RecallCommand {
     /// A file's lines (L2, optionally bounded) or its L0/L1 summary.
     File {
+        /// A file path relative to the project root.
         path: String,
         /// First line (1-based).
         #[arg(long)]
@@ -34,6 +35,7 @@ pub enum RecallCommand {
     },
     /// A symbol's source (L2) or its L0/L1 summary; QUERY is a name or `Container.name`.
     Symbol {
+        /// A symbol name, or `Container.name`.
         query: String,
         #[arg(long, value_name = "L0|L1|L2")]
         tier: Option<String>,
