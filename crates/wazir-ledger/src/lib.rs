@@ -32,7 +32,7 @@ pub use status::{
 };
 pub use transitions::{PhaseRules, Transitions};
 pub use usage::{CacheStats, Skipped, TOKENIZER, Tally, UsageReport, UsageRow, UsageTotals};
-pub use workflow::{Output, Workflow};
+pub use workflow::{Output, Workflow, read_dir as read_workflows};
 
 /// The current time as RFC 3339 UTC with millisecond precision.
 pub fn now_rfc3339() -> String {
