@@ -9,17 +9,15 @@ use ignore::{WalkBuilder, WalkState};
 
 use crate::lang::Lang;
 
-/// Directory names never entered, wherever they appear.
-pub const SKIP_DIRS: [&str; 8] = [
-    ".git",
-    "node_modules",
-    "target",
-    "dist",
-    "build",
-    "coverage",
-    ".next",
-    ".wazir",
+/// Directory names never entered besides `NOT_SOURCE_DIRS`: Wazir's own kit and the agent
+/// configuration folders `wazir init` writes, which are not the project's code.
+pub const SKIP_DIRS: [&str; 6] = [
+    ".wazir", ".claude", ".codex", ".gemini", ".cursor", ".agents",
 ];
+
+fn skipped_dir(name: &str) -> bool {
+    wazir_core::project::NOT_SOURCE_DIRS.contains(&name) || SKIP_DIRS.contains(&name)
+}
 
 /// A file the walk kept: a known language under the size limit.
 #[derive(Debug, Clone)]
@@ -79,7 +77,7 @@ pub fn walk(root: &Path, state_root: Option<&Path>, max_file_bytes: u64) -> Walk
     builder.filter_entry(move |e| {
         if e.file_type().is_some_and(|t| t.is_dir()) {
             let name = e.file_name().to_string_lossy();
-            if SKIP_DIRS.contains(&name.as_ref()) {
+            if skipped_dir(name.as_ref()) {
                 return false;
             }
             if let Some(s) = &skip_state
