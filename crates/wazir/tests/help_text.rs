@@ -90,8 +90,7 @@ fn help_text_of_every_command() {
                 .unwrap_or_else(|| panic!("docs/reference/cli.md has no line for `{exact}`"));
             for flag in own_flags(&text) {
                 assert!(
-                    line.split(|c: char| c == ' ' || c == '[' || c == ']')
-                        .any(|w| w == flag),
+                    line.split([' ', '[', ']']).any(|w| w == flag),
                     "docs/reference/cli.md: `{exact}` does not mention {flag}: {line}"
                 );
             }
