@@ -402,3 +402,38 @@ fn a_failing_non_guard_hook_stays_out_of_the_way_and_logs_to_the_run() {
     let log = std::fs::read_to_string(p.state.join("logs/hook-errors.ndjson")).unwrap();
     assert_eq!(log.lines().count(), 3);
 }
+
+#[test]
+fn guards_decide_from_status_json_without_reading_workflows() {
+    // `wazir capture init` records every phase's rules in status.json; after that the hook path
+    // must not need a workflow file. A broken workflow proves it: were it read, the guard would
+    // block with a `wazir doctor` reason instead of the loop-cap reason.
+    let p = TestProject::new();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wazir"))
+        .args(["capture", "init", "--run", "run-1", "--phase", "plan"])
+        .current_dir(&p.root)
+        .env("WAZIR_STATE_ROOT", &p.state)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    std::fs::write(
+        p.root.join("workflows/plan.md"),
+        "not front matter at all\n",
+    )
+    .unwrap();
+    let ledger = Ledger::new(&p.state);
+    let run = RunId::parse("run-1").unwrap();
+    edit_status(&ledger, &run, |v| {
+        v["loops"]["plan"] = json!(3);
+        v["phases"]["plan"]["state"] = json!("exited");
+    });
+    let enter = "wazir capture event --event phase_enter --phase plan";
+    let out = p.hook(
+        "claude",
+        "loop-cap",
+        &shell_payload("claude", &p.root, enter),
+    );
+    assert!(out.blocked(), "{out:?}");
+    assert!(out.stderr.contains("3 of the 3"), "{}", out.stderr);
+    assert!(!out.stderr.contains("doctor"), "{}", out.stderr);
+}
