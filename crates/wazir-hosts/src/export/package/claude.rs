@@ -6,7 +6,7 @@
 
 use serde_json::{Value, json};
 
-use super::{ProjectContent, ProjectFile, agent_body, command_prompt, skill_files, whole};
+use super::{ProjectFile, agent_body, command_prompt, skill_files, with_instructions_and_settings};
 use crate::export::render::{
     Fm, PackageFile, front_matter, generated_note, grouped_hooks, registrations, working_agreement,
 };
@@ -139,17 +139,12 @@ fn project_level(src: &Sources) -> Vec<PackageFile> {
 }
 
 pub fn project(src: &Sources) -> Vec<ProjectFile> {
-    let mut files: Vec<ProjectFile> = whole(project_level(src))
-        .into_iter()
-        .filter(|f| f.path != "CLAUDE.md")
-        .collect();
-    files.push(ProjectFile {
-        path: "CLAUDE.md".into(),
-        content: ProjectContent::MarkedBlock(working_agreement(src, Host::Claude, false)),
-    });
-    files.push(ProjectFile {
-        path: ".claude/settings.json".into(),
-        content: ProjectContent::MergeSettings(settings(src)),
-    });
-    files
+    with_instructions_and_settings(
+        src,
+        Host::Claude,
+        project_level(src),
+        "CLAUDE.md",
+        ".claude/settings.json",
+        settings(src),
+    )
 }

@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use super::{ProjectContent, ProjectFile, skill_files, whole};
+use super::{ProjectFile, skill_files, with_instructions_and_settings};
 use crate::export::render::{PackageFile, grouped_hooks, registrations, working_agreement};
 use crate::export::sources::Sources;
 use crate::host::Host;
@@ -60,17 +60,12 @@ pub fn package(src: &Sources) -> Vec<PackageFile> {
 }
 
 pub fn project(src: &Sources) -> Vec<ProjectFile> {
-    let mut files: Vec<ProjectFile> = whole(project_level(src))
-        .into_iter()
-        .filter(|f| f.path != "AGENTS.md")
-        .collect();
-    files.push(ProjectFile {
-        path: "AGENTS.md".into(),
-        content: ProjectContent::MarkedBlock(working_agreement(src, Host::Codex, false)),
-    });
-    files.push(ProjectFile {
-        path: ".codex/hooks.json".into(),
-        content: ProjectContent::MergeSettings(hooks(src)),
-    });
-    files
+    with_instructions_and_settings(
+        src,
+        Host::Codex,
+        project_level(src),
+        "AGENTS.md",
+        ".codex/hooks.json",
+        hooks(src),
+    )
 }

@@ -6,7 +6,7 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{ProjectContent, ProjectFile, agent_body, command_prompt, skill_files, whole};
+use super::{ProjectFile, agent_body, command_prompt, skill_files, with_instructions_and_settings};
 use crate::export::render::{
     Fm, PackageFile, front_matter, grouped_hooks, registrations, working_agreement,
 };
@@ -97,18 +97,16 @@ pub fn package(src: &Sources) -> Vec<PackageFile> {
 }
 
 pub fn project(src: &Sources) -> Vec<ProjectFile> {
-    let mut files = Vec::new();
-    files.extend(commands(src, ".gemini/commands"));
-    files.extend(agents(src, ".gemini/agents"));
-    files.extend(skill_files(src, ".gemini/skills"));
-    let mut files = whole(files);
-    files.push(ProjectFile {
-        path: "GEMINI.md".into(),
-        content: ProjectContent::MarkedBlock(working_agreement(src, Host::Gemini, false)),
-    });
-    files.push(ProjectFile {
-        path: ".gemini/settings.json".into(),
-        content: ProjectContent::MergeSettings(hooks(src)),
-    });
-    files
+    let mut own = Vec::new();
+    own.extend(commands(src, ".gemini/commands"));
+    own.extend(agents(src, ".gemini/agents"));
+    own.extend(skill_files(src, ".gemini/skills"));
+    with_instructions_and_settings(
+        src,
+        Host::Gemini,
+        own,
+        "GEMINI.md",
+        ".gemini/settings.json",
+        hooks(src),
+    )
 }

@@ -164,6 +164,32 @@ pub(crate) fn skill_files(src: &Sources, prefix: &str) -> Vec<PackageFile> {
     out
 }
 
+/// The project files of a host that has an instruction file: its own files written whole (the
+/// package's copy of the instruction file left out), the instruction file as a marked block
+/// holding the working agreement, and its settings file merged.
+pub(crate) fn with_instructions_and_settings(
+    src: &Sources,
+    host: Host,
+    own: Vec<PackageFile>,
+    instructions: &str,
+    settings_path: &str,
+    settings: Value,
+) -> Vec<ProjectFile> {
+    let mut files: Vec<ProjectFile> = whole(own)
+        .into_iter()
+        .filter(|f| f.path != instructions)
+        .collect();
+    files.push(ProjectFile {
+        path: instructions.into(),
+        content: ProjectContent::MarkedBlock(super::render::working_agreement(src, host, false)),
+    });
+    files.push(ProjectFile {
+        path: settings_path.into(),
+        content: ProjectContent::MergeSettings(settings),
+    });
+    files
+}
+
 /// Package files that are also project files, written whole.
 pub(crate) fn whole(files: Vec<PackageFile>) -> Vec<ProjectFile> {
     files
