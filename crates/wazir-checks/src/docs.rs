@@ -281,7 +281,7 @@ fn check_links(report: &mut Report, project: &Project) -> (usize, usize) {
                         format!(
                             "broken link `{dest}`: {} does not exist; fix the path or remove \
                              the link",
-                            rel(&project.root, &wazir_core::state_root::normalize(&target))
+                            rel(&project.root, &wazir_core::paths::normalize(&target))
                         ),
                     )
                     .at(Some(line), Some(col)),

@@ -8,6 +8,7 @@ pub mod ids;
 pub mod install;
 pub mod kit;
 pub mod manifest;
+pub mod paths;
 pub mod project;
 pub mod schema;
 pub mod state_root;

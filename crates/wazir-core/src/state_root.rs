@@ -2,7 +2,7 @@
 //! `state_root_default` with `~` and `{project_slug}` expanded. State lives outside the
 //! repository; a folder inside it is accepted only when git ignores it.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 pub const ENV_VAR: &str = "WAZIR_STATE_ROOT";
 
@@ -75,22 +75,7 @@ fn expand_home(p: &str) -> Result<PathBuf, StateRootError> {
     }
 }
 
-/// Removes `.` and folds `..` lexically (no file system access).
-pub fn normalize(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
-}
+use crate::paths::normalize;
 
 impl StateRoot {
     /// True when the state root is inside the project folder.

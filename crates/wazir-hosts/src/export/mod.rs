@@ -14,12 +14,13 @@ pub mod render;
 pub mod sources;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use serde::Serialize;
 use wazir_core::Project;
 use wazir_core::fsio::atomic_write;
+use wazir_core::paths::normalize;
 
 use crate::host::Host;
 use manifest::{ExportManifest, FileEntry, SourceEntry};
@@ -823,23 +824,6 @@ fn absolute(p: &Path) -> PathBuf {
             .map(|d| d.join(p))
             .unwrap_or_else(|_| p.to_path_buf())
     }
-}
-
-/// `p` with `.` and `..` resolved lexically.
-pub fn normalize(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
 }
 
 /// The `/`-separated path from folder `from` to `to` (both absolute), using `..` where needed.

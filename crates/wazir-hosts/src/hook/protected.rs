@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, anyhow, bail};
-use wazir_core::state_root::normalize;
+use wazir_core::paths::normalize;
 
 use super::paths::{self, Relation};
 use super::shell::{self, Target};
