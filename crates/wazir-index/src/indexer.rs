@@ -67,6 +67,19 @@ pub struct IngestReport {
 }
 
 impl IngestReport {
+    /// A report for a `kind` run over what the walk found, before anything is parsed.
+    fn start(kind: &str, cfg: &IndexConfig, db: &Path, walked: &walk::WalkResult) -> Self {
+        IngestReport {
+            kind: kind.into(),
+            root: cfg.root.display().to_string(),
+            database: db.display().to_string(),
+            files_seen: walked.candidates.len() as u64 + walked.skipped_large,
+            skipped_large: walked.skipped_large,
+            errors: walked.walk_errors,
+            ..Default::default()
+        }
+    }
+
     /// The one-line summary printed when no terminal is attached.
     pub fn one_line(&self) -> String {
         format!(
@@ -216,15 +229,7 @@ pub fn build(cfg: &IndexConfig) -> Result<IngestReport> {
     ensure_dir(&dir)?;
     let tmp_path = dir.join(format!("index.sqlite.build-{}", std::process::id()));
     let walked = walk::walk(&cfg.root, Some(&cfg.state_root), cfg.max_file_bytes);
-    let mut report = IngestReport {
-        kind: "build".into(),
-        root: cfg.root.display().to_string(),
-        database: final_path.display().to_string(),
-        files_seen: walked.candidates.len() as u64 + walked.skipped_large,
-        skipped_large: walked.skipped_large,
-        errors: walked.walk_errors,
-        ..Default::default()
-    };
+    let mut report = IngestReport::start("build", cfg, &final_path, &walked);
     let conn = store::create_bulk(&tmp_path)?;
     let bar = progress_bar(cfg, walked.candidates.len() as u64);
     let now = started;
@@ -283,15 +288,7 @@ pub fn refresh(cfg: &IndexConfig) -> Result<IngestReport> {
     let started = store::now_secs();
     let db = cfg.db_path();
     let walked = walk::walk(&cfg.root, Some(&cfg.state_root), cfg.max_file_bytes);
-    let mut report = IngestReport {
-        kind: "refresh".into(),
-        root: cfg.root.display().to_string(),
-        database: db.display().to_string(),
-        files_seen: walked.candidates.len() as u64 + walked.skipped_large,
-        skipped_large: walked.skipped_large,
-        errors: walked.walk_errors,
-        ..Default::default()
-    };
+    let mut report = IngestReport::start("refresh", cfg, &db, &walked);
     // path -> (id, size, mtime, hash)
     let mut known: HashMap<String, (i64, i64, i64, String)> = HashMap::new();
     {
