@@ -222,7 +222,7 @@ fn event_records_a_line_and_updates_the_status() {
     ]);
     assert_eq!(v["seq"], 1);
     assert_eq!(v["status"]["status"], "checking");
-    let out = p.ok(&["capture", "event", "--event", "note", "--phase", "verify"]);
+    let out = p.event("note", "verify");
     assert!(
         out.starts_with("recorded #2 note (verify); run r1 is in verify"),
         "{out}"
@@ -401,22 +401,8 @@ fn loop_check_exits_0_within_the_cap_and_1_at_it() {
     p.ok(&["capture", "init", "--run", "r1", "--phase", "execute"]);
     let out = p.ok(&["capture", "loop-check", "--phase", "execute"]);
     assert_eq!(out.trim(), "execute: loop 1 of 2: within the cap");
-    p.ok(&[
-        "capture",
-        "event",
-        "--event",
-        "phase_exit",
-        "--phase",
-        "execute",
-    ]);
-    p.ok(&[
-        "capture",
-        "event",
-        "--event",
-        "phase_enter",
-        "--phase",
-        "execute",
-    ]);
+    p.event("phase_exit", "execute");
+    p.event("phase_enter", "execute");
     let (code, out, _) = p.run(&["capture", "loop-check", "--phase", "execute"]);
     assert_eq!(code, 1);
     assert!(out.starts_with("execute: loop 2 of 2: at the cap"), "{out}");

@@ -142,22 +142,8 @@ fn phase_exit_waits_for_the_required_artifact() {
     p.ok(&[
         "capture", "artifact", "--phase", "specify", "--name", "spec", "--file", &file,
     ]);
-    p.ok(&[
-        "capture",
-        "event",
-        "--event",
-        "phase_exit",
-        "--phase",
-        "specify",
-    ]);
-    p.ok(&[
-        "capture",
-        "event",
-        "--event",
-        "phase_enter",
-        "--phase",
-        "spec-challenge",
-    ]);
+    p.event("phase_exit", "specify");
+    p.event("phase_enter", "spec-challenge");
     let st = p.status("r1");
     assert_eq!(st["phases"]["specify"]["state"], "exited");
     assert_eq!(st["phase"], "spec_challenge");
@@ -193,14 +179,7 @@ fn a_tampered_artifact_is_checked_again_at_exit() {
     assert!(err.contains("\"title\" is a required property"), "{err}");
     // Putting a valid file back by hand is accepted: it is validated, not trusted.
     std::fs::write(&stored, fixture_artifact("r1", "specify", 1).to_string()).unwrap();
-    p.ok(&[
-        "capture",
-        "event",
-        "--event",
-        "phase_exit",
-        "--phase",
-        "specify",
-    ]);
+    p.event("phase_exit", "specify");
 }
 
 #[test]
@@ -224,22 +203,8 @@ fn gates_exit_only_through_a_verdict() {
         "{err}"
     );
     assert!(err.contains("leave it with phase_exit"), "{err}");
-    p.ok(&[
-        "capture",
-        "event",
-        "--event",
-        "phase_exit",
-        "--phase",
-        "specify",
-    ]);
-    p.ok(&[
-        "capture",
-        "event",
-        "--event",
-        "phase_enter",
-        "--phase",
-        "spec_challenge",
-    ]);
+    p.event("phase_exit", "specify");
+    p.event("phase_enter", "spec_challenge");
 
     let err = p.refused(&[
         "capture",
@@ -295,24 +260,10 @@ fn gates_exit_only_through_a_verdict() {
         "--file",
         &ch,
     ]);
-    p.ok(&[
-        "capture",
-        "event",
-        "--event",
-        "gate_approved",
-        "--phase",
-        "spec_challenge",
-    ]);
+    p.event("gate_approved", "spec_challenge");
     let st = p.status("r1");
     assert_eq!(st["phases"]["spec_challenge"]["state"], "approved");
-    p.ok(&[
-        "capture",
-        "event",
-        "--event",
-        "phase_enter",
-        "--phase",
-        "execute",
-    ]);
+    p.event("phase_enter", "execute");
     // Verdicts only for the active phase.
     let err = p.refused(&[
         "capture",
@@ -421,30 +372,9 @@ fn rejections_loop_back_until_the_cap_then_escalate() {
 fn re_entering_a_phase_past_its_cap_is_refused_with_the_escalation() {
     let p = Proj::with_fixture_workflows();
     p.ok(&["capture", "init", "--run", "r1", "--phase", "execute"]);
-    p.ok(&[
-        "capture",
-        "event",
-        "--event",
-        "phase_exit",
-        "--phase",
-        "execute",
-    ]);
-    p.ok(&[
-        "capture",
-        "event",
-        "--event",
-        "phase_enter",
-        "--phase",
-        "execute",
-    ]);
-    p.ok(&[
-        "capture",
-        "event",
-        "--event",
-        "phase_exit",
-        "--phase",
-        "execute",
-    ]);
+    p.event("phase_exit", "execute");
+    p.event("phase_enter", "execute");
+    p.event("phase_exit", "execute");
     let err = p.refused(&[
         "capture",
         "event",

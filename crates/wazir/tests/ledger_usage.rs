@@ -43,22 +43,8 @@ fn usage_counts_real_tokens_per_phase_and_caches_them() {
     let reference = reference.trim_end();
 
     // Move to verify, where recall serves a summary instead of a whole file.
-    p.ok(&[
-        "capture",
-        "event",
-        "--event",
-        "phase_exit",
-        "--phase",
-        "execute",
-    ]);
-    p.ok(&[
-        "capture",
-        "event",
-        "--event",
-        "phase_enter",
-        "--phase",
-        "verify",
-    ]);
+    p.event("phase_exit", "execute");
+    p.event("phase_enter", "verify");
     let source = "src/big.rs";
     let source_text: String = (0..300)
         .map(|i| format!("pub fn handler_{i}(req: &Request) -> Response {{ route(req, {i}) }}\n"))

@@ -59,6 +59,11 @@ impl Fixture {
         )
     }
 
+    /// `wazir capture event --event EVENT --phase PHASE`, which must succeed.
+    fn event(&self, event: &str, phase: &str) -> String {
+        self.ok(&["capture", "event", "--event", event, "--phase", phase])
+    }
+
     /// Like [`Fixture::wazir`], but the command must succeed.
     fn ok(&self, args: &[&str]) -> String {
         let (code, out, err) = self.wazir(args, None);
@@ -193,50 +198,22 @@ fn a_quick_bugfix_run_replays_through_the_ledger() {
         "clarification",
         &adapt(example("clarification"), "clarify", 1, "final"),
     );
-    fx.ok(&[
-        "capture",
-        "event",
-        "--event",
-        "phase_exit",
-        "--phase",
-        "clarify",
-    ]);
+    fx.event("phase_exit", "clarify");
 
     // plan, loop 1
     fx.ok(&["capture", "loop-check", "--phase", "plan"]);
-    fx.ok(&[
-        "capture",
-        "event",
-        "--event",
-        "phase_enter",
-        "--phase",
-        "plan",
-    ]);
+    fx.event("phase_enter", "plan");
     let plan = example("implementation-plan");
     fx.artifact(
         "plan",
         "implementation-plan",
         &adapt(plan.clone(), "plan", 1, "final"),
     );
-    fx.ok(&[
-        "capture",
-        "event",
-        "--event",
-        "phase_exit",
-        "--phase",
-        "plan",
-    ]);
+    fx.event("phase_exit", "plan");
 
     // plan_review, loop 1: rejected
     fx.ok(&["capture", "loop-check", "--phase", "plan_review"]);
-    fx.ok(&[
-        "capture",
-        "event",
-        "--event",
-        "phase_enter",
-        "--phase",
-        "plan_review",
-    ]);
+    fx.event("phase_enter", "plan_review");
     fx.artifact("plan_review", "plan-review", &plan_review(1, false));
     fx.ok(&[
         "capture",
@@ -263,37 +240,16 @@ fn a_quick_bugfix_run_replays_through_the_ledger() {
     assert_eq!(code, 1, "phase_exit on a gate must be refused");
 
     // plan, loop 2: the author answers F1, then the gate again
-    fx.ok(&[
-        "capture",
-        "event",
-        "--event",
-        "phase_enter",
-        "--phase",
-        "plan",
-    ]);
+    fx.event("phase_enter", "plan");
     let mut plan2 = adapt(plan, "plan", 2, "final");
     plan2["review_responses"] = json!([{
         "finding_id": "F1",
         "response": "T1 now asserts the timeout read from the configuration file, which fails today."
     }]);
     fx.artifact("plan", "implementation-plan", &plan2);
-    fx.ok(&[
-        "capture",
-        "event",
-        "--event",
-        "phase_exit",
-        "--phase",
-        "plan",
-    ]);
+    fx.event("phase_exit", "plan");
     fx.ok(&["capture", "loop-check", "--phase", "plan_review"]);
-    fx.ok(&[
-        "capture",
-        "event",
-        "--event",
-        "phase_enter",
-        "--phase",
-        "plan_review",
-    ]);
+    fx.event("phase_enter", "plan_review");
     fx.artifact("plan_review", "plan-review", &plan_review(2, true));
     fx.ok(&[
         "capture",
@@ -308,14 +264,7 @@ fn a_quick_bugfix_run_replays_through_the_ledger() {
 
     // execute
     fx.ok(&["capture", "loop-check", "--phase", "execute"]);
-    fx.ok(&[
-        "capture",
-        "event",
-        "--event",
-        "phase_enter",
-        "--phase",
-        "execute",
-    ]);
+    fx.event("phase_enter", "execute");
     fx.ok(&[
         "capture",
         "event",
@@ -326,25 +275,11 @@ fn a_quick_bugfix_run_replays_through_the_ledger() {
         "--message",
         "T1 done: cargo test login_timeout passes (exit 0)",
     ]);
-    fx.ok(&[
-        "capture",
-        "event",
-        "--event",
-        "phase_exit",
-        "--phase",
-        "execute",
-    ]);
+    fx.event("phase_exit", "execute");
 
     // verify: route, run into the file, record output with command and exit code, proof
     fx.ok(&["capture", "loop-check", "--phase", "verify"]);
-    fx.ok(&[
-        "capture",
-        "event",
-        "--event",
-        "phase_enter",
-        "--phase",
-        "verify",
-    ]);
+    fx.event("phase_enter", "verify");
     let routed = fx.ok(&["capture", "route", "--name", "full-tests"]);
     let capture = PathBuf::from(routed.trim());
     assert!(capture.starts_with(fx.run_dir()), "{}", capture.display());
@@ -379,25 +314,11 @@ fn a_quick_bugfix_run_replays_through_the_ledger() {
         "--message",
         "7 checks, 7 passed",
     ]);
-    fx.ok(&[
-        "capture",
-        "event",
-        "--event",
-        "phase_exit",
-        "--phase",
-        "verify",
-    ]);
+    fx.event("phase_exit", "verify");
 
     // review
     fx.ok(&["capture", "loop-check", "--phase", "review"]);
-    fx.ok(&[
-        "capture",
-        "event",
-        "--event",
-        "phase_enter",
-        "--phase",
-        "review",
-    ]);
+    fx.event("phase_enter", "review");
     let mut review = adapt(example("review"), "review", 1, "approved");
     review.as_object_mut().unwrap().remove("findings");
     review["no_findings"] = json!(true);
@@ -405,14 +326,7 @@ fn a_quick_bugfix_run_replays_through_the_ledger() {
     review["summary"] =
         json!("The fix reads the configured timeout and its test fails without it.");
     fx.artifact("review", "review", &review);
-    fx.ok(&[
-        "capture",
-        "event",
-        "--event",
-        "phase_exit",
-        "--phase",
-        "review",
-    ]);
+    fx.event("phase_exit", "review");
 
     // finish
     fx.ok(&[
@@ -555,22 +469,8 @@ fn the_plan_review_gate_stops_at_its_loop_cap() {
         "clarification",
         &adapt(example("clarification"), "clarify", 1, "final"),
     );
-    fx.ok(&[
-        "capture",
-        "event",
-        "--event",
-        "phase_exit",
-        "--phase",
-        "clarify",
-    ]);
-    fx.ok(&[
-        "capture",
-        "event",
-        "--event",
-        "phase_enter",
-        "--phase",
-        "plan",
-    ]);
+    fx.event("phase_exit", "clarify");
+    fx.event("phase_enter", "plan");
     let plan = example("implementation-plan");
     for round in 1..=3u64 {
         fx.artifact(
@@ -578,40 +478,12 @@ fn the_plan_review_gate_stops_at_its_loop_cap() {
             "implementation-plan",
             &adapt(plan.clone(), "plan", round, "final"),
         );
-        fx.ok(&[
-            "capture",
-            "event",
-            "--event",
-            "phase_exit",
-            "--phase",
-            "plan",
-        ]);
-        fx.ok(&[
-            "capture",
-            "event",
-            "--event",
-            "phase_enter",
-            "--phase",
-            "plan_review",
-        ]);
+        fx.event("phase_exit", "plan");
+        fx.event("phase_enter", "plan_review");
         fx.artifact("plan_review", "plan-review", &plan_review(round, false));
         if round < 3 {
-            fx.ok(&[
-                "capture",
-                "event",
-                "--event",
-                "gate_rejected",
-                "--phase",
-                "plan_review",
-            ]);
-            fx.ok(&[
-                "capture",
-                "event",
-                "--event",
-                "phase_enter",
-                "--phase",
-                "plan",
-            ]);
+            fx.event("gate_rejected", "plan_review");
+            fx.event("phase_enter", "plan");
         }
     }
     // Third iteration: loop-check reports the cap and a further rejection is refused.

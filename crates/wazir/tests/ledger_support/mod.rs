@@ -103,6 +103,11 @@ impl Proj {
     }
 
     /// Runs `wazir ARGS`, asserts exit 0, returns stdout.
+    /// `wazir capture event --event EVENT --phase PHASE`, which must succeed.
+    pub fn event(&self, event: &str, phase: &str) -> String {
+        self.ok(&["capture", "event", "--event", event, "--phase", phase])
+    }
+
     pub fn ok(&self, args: &[&str]) -> String {
         let (code, out, err) = self.run(args);
         assert_eq!(
