@@ -101,10 +101,16 @@ pub fn run(args: &InitArgs, ctx: &crate::Ctx) -> Result<ExitCode> {
 
     // 2. Hosts: the ones asked for, else the ones in use, else all four.
     let chosen = choose_hosts(&root, &args.hosts);
+    // On a dry run of a new project nothing is on disk yet: the planned manifest, in memory,
+    // answers what depends on it (the state root); the host files cannot be planned.
     let project = if args.dry_run && plan.new_manifest {
         None
     } else {
         Some(Project::open(&root)?)
+    };
+    let planned = match &project {
+        Some(p) => p.clone(),
+        None => planned_project(&root, &plan)?,
     };
     let mut hosts = Vec::new();
     for (host, why) in &chosen {
@@ -127,7 +133,7 @@ pub fn run(args: &InitArgs, ctx: &crate::Ctx) -> Result<ExitCode> {
     }
 
     // 3. The state root: outside the repository by default; a repo-local one is git-ignored.
-    let state_root = state_root_summary(&root, project.as_ref(), ctx, args.dry_run)?;
+    let state_root = state_root_summary(&planned, ctx, args.dry_run)?;
 
     // 4. The index.
     let index = if args.no_index {
@@ -259,35 +265,30 @@ fn export_host(
     Ok((files, r.notes))
 }
 
+/// The project a dry run would create, from the manifest the plan would write.
+fn planned_project(root: &Path, plan: &KitInstallPlan) -> Result<Project> {
+    let text = plan
+        .files
+        .iter()
+        .find(|f| f.path == MANIFEST_FILE)
+        .map(|f| String::from_utf8_lossy(&f.bytes).into_owned())
+        .context("the plan for a new project has no manifest")?;
+    let manifest_path = root.join(MANIFEST_FILE);
+    let manifest = wazir_core::Manifest::from_str(&manifest_path, &text)?;
+    Ok(Project {
+        root: root.to_path_buf(),
+        manifest_path,
+        manifest,
+    })
+}
+
 fn state_root_summary(
-    root: &Path,
-    project: Option<&Project>,
+    project: &Project,
     ctx: &crate::Ctx,
     dry_run: bool,
 ) -> Result<StateRootSummary> {
-    let sr = match project {
-        Some(p) => p.state_root(ctx.state_root_flag.as_deref())?,
-        None => {
-            let m = wazir_core::Manifest::from_str(
-                Path::new(MANIFEST_FILE),
-                &install::project_manifest_text("project")?,
-            )?;
-            wazir_core::state_root::resolve(
-                ctx.state_root_flag.as_deref(),
-                std::env::var_os(wazir_core::state_root::ENV_VAR)
-                    .as_deref()
-                    .map(Path::new),
-                &m.paths.state_root_default,
-                &wazir_core::manifest::slug(
-                    &root
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default(),
-                ),
-                root,
-            )?
-        }
-    };
+    let root = project.root.as_path();
+    let sr = project.state_root(ctx.state_root_flag.as_deref())?;
     let repo_local = sr.is_repo_local(root);
     let gitignore = if !repo_local {
         "not needed: outside the project"
