@@ -81,22 +81,13 @@ impl Host {
         }
     }
 
-    /// Whether a blocking answer must also put the reason on stdout (Cursor reads stdout first).
-    pub fn block_reason_on_stdout(self) -> bool {
-        matches!(self, Host::Cursor)
-    }
-
-    /// Whether the host rejects unknown fields in a JSON answer (and then fails open).
-    pub fn strict_json_answer(self) -> bool {
-        matches!(self, Host::Codex)
-    }
-
-    /// The environment variable that names the project folder, when the host sets one.
-    pub fn project_dir_env(self) -> Option<&'static str> {
+    /// The environment variables that name the project folder, in the order to try them
+    /// (Gemini also sets Claude's).
+    pub fn project_dir_vars(self) -> &'static [&'static str] {
         match self {
-            Host::Claude => Some("CLAUDE_PROJECT_DIR"),
-            Host::Gemini => Some("GEMINI_PROJECT_DIR"),
-            Host::Codex | Host::Cursor => None,
+            Host::Claude => &["CLAUDE_PROJECT_DIR"],
+            Host::Gemini => &["GEMINI_PROJECT_DIR", "CLAUDE_PROJECT_DIR"],
+            Host::Codex | Host::Cursor => &[],
         }
     }
 

@@ -1,6 +1,6 @@
 //! What every command gets: the global flags and lazy access to the project and its state root.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Result;
 use wazir_core::Project;
@@ -25,11 +25,6 @@ impl Ctx {
     pub fn project(&self) -> Result<Project> {
         let cwd = std::env::current_dir()?;
         Ok(Project::discover(&cwd)?)
-    }
-
-    /// The project found by walking up from `start`.
-    pub fn project_at(&self, start: &Path) -> Result<Project> {
-        Ok(Project::discover(start)?)
     }
 
     /// The resolved state root of `project`.

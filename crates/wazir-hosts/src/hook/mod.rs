@@ -177,12 +177,7 @@ impl<'a> Cx<'a> {
     /// workspace roots, else the process's folder, walking up to `wazir.manifest.yaml`.
     pub fn root(&self) -> Option<PathBuf> {
         let mut starts: Vec<PathBuf> = Vec::new();
-        let vars: &[&str] = match self.opts.host {
-            Host::Claude => &["CLAUDE_PROJECT_DIR"],
-            Host::Gemini => &["GEMINI_PROJECT_DIR", "CLAUDE_PROJECT_DIR"],
-            Host::Codex | Host::Cursor => &[],
-        };
-        for v in vars {
+        for v in self.opts.host.project_dir_vars() {
             if let Some(d) = std::env::var_os(v).filter(|d| !d.is_empty()) {
                 starts.push(PathBuf::from(d));
             }
