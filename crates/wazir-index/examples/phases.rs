@@ -5,6 +5,8 @@ use std::time::Instant;
 fn main() {
     let dir = std::env::args().nth(1).expect("usage: phases DIR");
     let root = std::path::Path::new(&dir).canonicalize().expect("folder");
+    // The parsers made here must use the allocator the crate's own extraction uses.
+    wazir_index::extract::tree_sitter_allocator();
     let walked = wazir_index::walk::walk(&root, None, 2_000_000);
     let mut texts = Vec::new();
     let t = Instant::now();

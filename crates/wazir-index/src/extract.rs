@@ -50,19 +50,194 @@ const MAX_SIGNATURE: usize = 400;
 const MAX_DOC: usize = 1500;
 const MAX_OUTLINE: usize = 5000;
 
-fn query_for(lang: Lang) -> Option<&'static Query> {
-    static CELLS: [OnceLock<Option<Query>>; 11] = [const { OnceLock::new() }; 11];
-    let idx = Lang::ALL.iter().position(|l| *l == lang)?;
-    CELLS[idx]
-        .get_or_init(|| {
-            let src = lang.query_source()?;
-            let grammar = lang.grammar()?;
-            match Query::new(&grammar, &src) {
-                Ok(q) => Some(q),
-                Err(e) => panic!("built-in {} query does not compile: {e}", lang.name()),
+/// A language's compiled definition query and the node kinds its patterns are rooted at.
+struct DefQuery {
+    query: Query,
+    /// Indexed by node kind id: some pattern starts at nodes of this kind.
+    is_root: Vec<bool>,
+    /// A pattern's root could not be read: match over the whole tree instead of per node.
+    whole_tree: bool,
+    /// Indexed by node kind id: comments and attributes, the siblings a doc comment is read from.
+    is_doc_sibling: Vec<bool>,
+    /// Indexed by node kind id: a node of this kind may hold a pattern root somewhere below it
+    /// (by the grammar's node types), so the walk must go inside.
+    may_hold_root: Vec<bool>,
+}
+
+/// For each kind name in a grammar's `node-types.json`, whether a node of that kind can have a
+/// node of one of `targets` among its descendants. Supertypes (`expression`, ...) stand for
+/// their subtypes. Kinds the file does not describe are absent: the caller treats them as
+/// "may hold".
+fn kinds_that_may_hold(node_types: &str, targets: &HashSet<&str>) -> HashMap<String, bool> {
+    #[derive(serde::Deserialize)]
+    struct TypeRef {
+        #[serde(rename = "type")]
+        kind: String,
+        named: bool,
+    }
+    #[derive(serde::Deserialize)]
+    struct Children {
+        #[serde(default)]
+        types: Vec<TypeRef>,
+    }
+    #[derive(serde::Deserialize)]
+    struct NodeType {
+        #[serde(rename = "type")]
+        kind: String,
+        named: bool,
+        #[serde(default)]
+        fields: HashMap<String, Children>,
+        children: Option<Children>,
+        #[serde(default)]
+        subtypes: Vec<TypeRef>,
+    }
+    let Ok(types) = serde_json::from_str::<Vec<NodeType>>(node_types) else {
+        return HashMap::new();
+    };
+    // kind -> kinds that may appear directly inside it (or that it stands for).
+    let mut inside: HashMap<&str, Vec<&str>> = HashMap::new();
+    for t in types.iter().filter(|t| t.named) {
+        let list = inside.entry(t.kind.as_str()).or_default();
+        let refs = t
+            .fields
+            .values()
+            .chain(t.children.as_ref())
+            .flat_map(|c| c.types.iter())
+            .chain(t.subtypes.iter());
+        list.extend(refs.filter(|r| r.named).map(|r| r.kind.as_str()));
+    }
+    let mut holds: HashMap<&str, bool> = inside
+        .iter()
+        .map(|(k, kids)| (*k, kids.iter().any(|c| targets.contains(c))))
+        .collect();
+    // Grow to a fixed point: a kind holds a target when something inside it does.
+    loop {
+        let mut changed = false;
+        for (k, kids) in &inside {
+            if !holds[k] && kids.iter().any(|c| holds.get(c) == Some(&true)) {
+                holds.insert(k, true);
+                changed = true;
             }
+        }
+        if !changed {
+            break;
+        }
+    }
+    holds.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
+
+/// Kinds that may stand between a definition and its doc comment, or be the comment.
+fn doc_sibling_kind(kind: &str) -> bool {
+    is_attribute_kind(kind) || kind.contains("comment")
+}
+
+fn is_attribute_kind(kind: &str) -> bool {
+    matches!(
+        kind,
+        "attribute_item" | "decorator" | "annotation" | "marker_annotation"
+    )
+}
+
+/// The node kind a pattern starts with (`(kind ...`), or `None` for a wildcard, an alternation
+/// or anything else this short reader does not handle. Reads our own `.scm` files only, and
+/// only up to the first kind name: tree-sitter has already compiled the pattern.
+fn pattern_root(pattern: &str) -> Option<&str> {
+    let mut rest = pattern;
+    loop {
+        rest = rest.trim_start();
+        if rest.starts_with(';') {
+            rest = rest.split_once('\n').map_or("", |(_, r)| r);
+        } else {
+            break;
+        }
+    }
+    let body = rest.strip_prefix('(')?.trim_start();
+    let end = body
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(body.len());
+    let kind = &body[..end];
+    (!kind.is_empty() && kind != "_").then_some(kind)
+}
+
+fn compile(lang: Lang) -> Option<DefQuery> {
+    let src = lang.query_source()?;
+    let grammar = lang.grammar()?;
+    let query = match Query::new(&grammar, &src) {
+        Ok(q) => q,
+        Err(e) => panic!("built-in {} query does not compile: {e}", lang.name()),
+    };
+    let kinds = grammar.node_kind_count();
+    let mut is_root = vec![false; kinds];
+    let mut roots: HashSet<&str> = HashSet::new();
+    let mut whole_tree = false;
+    for i in 0..query.pattern_count() {
+        let text = &src[query.start_byte_for_pattern(i)..query.end_byte_for_pattern(i)];
+        let Some(root) = pattern_root(text) else {
+            whole_tree = true;
+            continue;
+        };
+        roots.insert(root);
+        // Mark every named kind of that name: aliases give one name several ids.
+        let mut found = false;
+        for id in 0..kinds as u16 {
+            if grammar.node_kind_is_named(id) && grammar.node_kind_for_id(id) == Some(root) {
+                is_root[id as usize] = true;
+                found = true;
+            }
+        }
+        whole_tree |= !found;
+    }
+    let is_doc_sibling = (0..kinds as u16)
+        .map(|id| grammar.node_kind_for_id(id).is_some_and(doc_sibling_kind))
+        .collect();
+    let holds = lang
+        .node_types()
+        .map(|json| kinds_that_may_hold(json, &roots))
+        .unwrap_or_default();
+    let may_hold_root = (0..kinds as u16)
+        .map(|id| {
+            !grammar.node_kind_is_named(id)
+                || grammar
+                    .node_kind_for_id(id)
+                    .and_then(|name| holds.get(name))
+                    .is_none_or(|h| *h)
         })
-        .as_ref()
+        .collect();
+    Some(DefQuery {
+        query,
+        is_root,
+        whole_tree,
+        is_doc_sibling,
+        may_hold_root,
+    })
+}
+
+fn query_for(lang: Lang) -> Option<&'static DefQuery> {
+    static CELLS: [OnceLock<Option<DefQuery>>; 11] = [const { OnceLock::new() }; 11];
+    let idx = Lang::ALL.iter().position(|l| *l == lang)?;
+    tree_sitter_allocator();
+    CELLS[idx].get_or_init(|| compile(lang)).as_ref()
+}
+
+/// Points tree-sitter's C allocations at mimalloc, once, before any tree-sitter object exists.
+/// Code outside this crate that makes its own parsers must call it first.
+/// Parsing allocates and frees many small nodes; mimalloc's per-thread heaps do that without
+/// the lock contention and consolidation passes of the system allocator.
+pub fn tree_sitter_allocator() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: the four functions are one allocator family that returns malloc-aligned
+        // memory, and this runs before this process creates any tree-sitter object: every
+        // parser and query of the crate is made after `query_for` or `parse` called this.
+        unsafe {
+            tree_sitter::set_allocator(Some(tree_sitter::Allocator {
+                malloc: libmimalloc_sys::mi_malloc,
+                calloc: libmimalloc_sys::mi_calloc,
+                realloc: libmimalloc_sys::mi_realloc,
+                free: libmimalloc_sys::mi_free,
+            }))
+        };
+    });
 }
 
 thread_local! {
@@ -70,6 +245,7 @@ thread_local! {
 }
 
 fn parse(lang: Lang, src: &str) -> Option<tree_sitter::Tree> {
+    tree_sitter_allocator();
     let grammar = lang.grammar()?;
     PARSERS.with(|cell| {
         let mut map = cell.borrow_mut();
@@ -122,39 +298,175 @@ struct Def<'t> {
     kind: String,
     name: String,
     pattern: usize,
+    /// What the walk knew when it reached the node; `None` sends lookups to the tree.
+    lineage: Option<Lineage<'t>>,
 }
 
+/// A definition node and its nearest ancestors as the tree walk met them, each with the run of
+/// comment and attribute siblings just before it. Node::parent and Node::prev_sibling search
+/// from the root or the parent's first child; this answers the same questions in O(1).
+struct Lineage<'t> {
+    /// `levels[0]` is the node itself, `levels[1]` its parent, and so on (at most four).
+    levels: Vec<(Node<'t>, Vec<Node<'t>>)>,
+}
+
+const LINEAGE_DEPTH: usize = 4;
+
+impl<'t> Lineage<'t> {
+    fn level_of(&self, n: Node<'t>) -> Option<usize> {
+        self.levels.iter().position(|(m, _)| m.id() == n.id())
+    }
+}
+
+fn lineage<'t>(path: &[Node<'t>], runs: &[Vec<Node<'t>>]) -> Lineage<'t> {
+    let d = path.len() - 1;
+    let levels = (0..LINEAGE_DEPTH.min(path.len()))
+        .map(|k| (path[d - k], runs[d - k].clone()))
+        .collect();
+    Lineage { levels }
+}
+
+/// Gives the walk's lineage to the pending definitions whose node is `node`. `pending` is
+/// sorted by start byte, largest first; entries the walk has passed are dropped (they keep
+/// asking the tree), entries of a descendant that starts at the same byte wait for it.
+fn attach_lineage<'t>(
+    defs: &mut [Def<'t>],
+    pending: &mut Vec<usize>,
+    node: Node<'t>,
+    path: &[Node<'t>],
+    runs: &[Vec<Node<'t>>],
+) {
+    let here = node.start_byte();
+    while let Some(&i) = pending.last() {
+        if defs[i].node.start_byte() >= here {
+            break;
+        }
+        pending.pop();
+    }
+    let mut k = pending.len();
+    while k > 0 && defs[pending[k - 1]].node.start_byte() == here {
+        k -= 1;
+    }
+    let mut kept = k;
+    for idx in k..pending.len() {
+        let i = pending[idx];
+        if defs[i].node.id() == node.id() {
+            defs[i].lineage = Some(lineage(path, runs));
+        } else {
+            pending[kept] = i;
+            kept += 1;
+        }
+    }
+    pending.truncate(kept);
+}
+
+/// The parent of `n`, from the lineage when it holds both, else from the tree.
+fn parent_of<'t>(lin: Option<&Lineage<'t>>, n: Node<'t>) -> Option<Node<'t>> {
+    if let Some(l) = lin
+        && let Some(k) = l.level_of(n)
+        && let Some((p, _)) = l.levels.get(k + 1)
+    {
+        return Some(*p);
+    }
+    n.parent()
+}
+
+/// The comment and attribute siblings just before `n`, nearest first.
+fn doc_siblings_before<'t>(lin: Option<&Lineage<'t>>, n: Node<'t>) -> Vec<Node<'t>> {
+    if let Some(l) = lin
+        && let Some(k) = l.level_of(n)
+    {
+        return l.levels[k].1.iter().rev().copied().collect();
+    }
+    let mut out = Vec::new();
+    let mut cur = n.prev_sibling();
+    while let Some(s) = cur {
+        if !doc_sibling_kind(s.kind()) {
+            break;
+        }
+        out.push(s);
+        cur = s.prev_sibling();
+    }
+    out
+}
+
+/// Runs the definition query at every node where one of its patterns is rooted, walking the
+/// tree with a cursor: the query engine then only works at candidate nodes instead of
+/// tracking its state across every node of the file, and the walk does not enter nodes that
+/// the grammar says cannot hold a candidate (strings, most expressions, types).
 fn symbols(lang: Lang, root: Node, src: &str) -> Vec<Symbol> {
-    let Some(query) = query_for(lang) else {
+    symbols_by(lang, root, src, false)
+}
+
+/// `symbols`, or with `whole_tree` the plain query over the whole tree (the reference the
+/// walk is tested against).
+fn symbols_by(lang: Lang, root: Node, src: &str, whole_tree: bool) -> Vec<Symbol> {
+    let Some(dq) = query_for(lang) else {
         return Vec::new();
     };
+    let query = &dq.query;
     let names = query.capture_names();
     let mut cursor = QueryCursor::new();
-    let mut matches = cursor.matches(query, root, src.as_bytes());
     let mut defs: Vec<Def> = Vec::new();
-    while let Some(m) = matches.next() {
-        let mut def: Option<(Node, &str)> = None;
-        let mut name: Option<Node> = None;
-        for c in m.captures() {
-            let cname = names[c.index as usize];
-            if let Some(kind) = cname.strip_prefix("def.") {
-                def = Some((c.node, kind));
-            } else if cname == "name" {
-                name = Some(c.node);
-            }
+    if whole_tree || dq.whole_tree {
+        let mut matches = cursor.matches(query, root, src.as_bytes());
+        while let Some(m) = matches.next() {
+            add_match(lang, names, src, m, &mut defs);
         }
-        if let (Some((node, kind)), Some(name_node)) = (def, name) {
-            let name = symbol_name(lang, kind, name_node, src);
-            if name.is_empty() {
+    } else {
+        cursor.set_max_start_depth(Some(0));
+        let mut walk = root.walk();
+        // The current branch (path[d] is the node at depth d) and, per depth, the comment and
+        // attribute siblings just before that node.
+        let mut path: Vec<Node> = vec![root];
+        let mut runs: Vec<Vec<Node>> = vec![Vec::new()];
+        // Definitions found but not yet reached by the walk, by start byte (last = next).
+        let mut pending: Vec<usize> = Vec::new();
+        'tree: loop {
+            let node = walk.node();
+            if dq.is_root.get(node.kind_id() as usize) == Some(&true) {
+                let first = defs.len();
+                let mut matches = cursor.matches(query, node, src.as_bytes());
+                while let Some(m) = matches.next() {
+                    add_match(lang, names, src, m, &mut defs);
+                }
+                if defs.len() > first {
+                    pending.extend(first..defs.len());
+                    pending.sort_by_key(|&i| std::cmp::Reverse(defs[i].node.start_byte()));
+                }
+            }
+            if !pending.is_empty() {
+                attach_lineage(&mut defs, &mut pending, node, &path, &runs);
+            }
+            let inside =
+                node.has_error() || dq.may_hold_root.get(node.kind_id() as usize) != Some(&false);
+            if inside && walk.goto_first_child() {
+                path.push(walk.node());
+                let d = path.len() - 1;
+                if runs.len() <= d {
+                    runs.push(Vec::new());
+                } else {
+                    runs[d].clear();
+                }
                 continue;
             }
-            defs.push(Def {
-                node,
-                name_node,
-                kind: kind.to_string(),
-                name,
-                pattern: m.pattern_index,
-            });
+            loop {
+                let d = path.len() - 1;
+                let left = path[d];
+                if walk.goto_next_sibling() {
+                    if dq.is_doc_sibling.get(left.kind_id() as usize) == Some(&true) {
+                        runs[d].push(left);
+                    } else {
+                        runs[d].clear();
+                    }
+                    path[d] = walk.node();
+                    continue 'tree;
+                }
+                if !walk.goto_parent() {
+                    break 'tree;
+                }
+                path.pop();
+            }
         }
     }
     // One definition per (node, name): the earliest pattern in the query wins.
@@ -176,27 +488,36 @@ fn symbols(lang: Lang, root: Node, src: &str) -> Vec<Symbol> {
     });
     defs.dedup_by(|b, a| a.node.id() == b.node.id() && a.name == b.name);
 
-    let mut by_node: HashMap<usize, usize> = HashMap::new();
-    for (i, d) in defs.iter().enumerate() {
-        by_node.entry(d.node.id()).or_insert(i);
-    }
     let sep = if lang == Lang::Rust { "::" } else { "." };
     // (qualified path of the def, kind after method promotion)
     let mut paths: Vec<String> = Vec::with_capacity(defs.len());
     let mut result = Vec::with_capacity(defs.len());
+    // Definitions sorted by (start, longest first) nest like the tree: a stack of the open
+    // ones gives each its nearest enclosing definition without climbing the tree.
+    let mut open: Vec<usize> = Vec::new();
     for i in 0..defs.len() {
         let d = &defs[i];
-        let mut parent: Option<usize> = None;
-        let mut cur = d.node.parent();
-        while let Some(n) = cur {
-            if let Some(&j) = by_node.get(&n.id())
-                && j < i
-            {
-                parent = Some(j);
+        let (start, end) = (d.node.start_byte(), d.node.end_byte());
+        while let Some(&j) = open.last() {
+            let n = defs[j].node;
+            if n.start_byte() <= start && end <= n.end_byte() {
                 break;
             }
-            cur = n.parent();
+            open.pop();
         }
+        // The enclosing node may carry several names: the first of them is the container.
+        let parent = open
+            .iter()
+            .rev()
+            .find(|&&j| defs[j].node.id() != d.node.id())
+            .map(|&j| {
+                let mut k = j;
+                while k > 0 && defs[k - 1].node.id() == defs[j].node.id() {
+                    k -= 1;
+                }
+                k
+            });
+        open.push(i);
         let mut container = parent.map(|j| paths[j].clone());
         if lang == Lang::Go && d.kind == "method" && d.node.kind() == "method_declaration" {
             container = go_receiver(d.node, src);
@@ -211,7 +532,8 @@ fn symbols(lang: Lang, root: Node, src: &str) -> Vec<Symbol> {
         {
             kind = "method".to_string();
         }
-        if kind == "variable" && is_constant(lang, d.node, &d.name, src) {
+        let lin = d.lineage.as_ref();
+        if kind == "variable" && is_constant(lang, d.node, lin, &d.name, src) {
             kind = "constant".to_string();
         }
         let path = match &container {
@@ -227,8 +549,8 @@ fn symbols(lang: Lang, root: Node, src: &str) -> Vec<Symbol> {
             end.row + 1
         };
         result.push(Symbol {
-            signature: signature(lang, &kind, d.node, src),
-            doc: doc_comment(lang, d.node, src),
+            signature: signature(lang, &kind, d.node, lin, src),
+            doc: doc_comment(lang, d.node, lin, src),
             kind,
             name: d.name.clone(),
             container,
@@ -238,6 +560,39 @@ fn symbols(lang: Lang, root: Node, src: &str) -> Vec<Symbol> {
         });
     }
     result
+}
+
+/// Turns one query match into a definition (when it has both a `@def.*` and a `@name`).
+fn add_match<'t>(
+    lang: Lang,
+    names: &[&str],
+    src: &str,
+    m: &tree_sitter::QueryMatch<'_, 't>,
+    defs: &mut Vec<Def<'t>>,
+) {
+    let mut def: Option<(Node, &str)> = None;
+    let mut name: Option<Node> = None;
+    for c in m.captures() {
+        let cname = names[c.index as usize];
+        if let Some(kind) = cname.strip_prefix("def.") {
+            def = Some((c.node, kind));
+        } else if cname == "name" {
+            name = Some(c.node);
+        }
+    }
+    if let (Some((node, kind)), Some(name_node)) = (def, name) {
+        let name = symbol_name(lang, kind, name_node, src);
+        if !name.is_empty() {
+            defs.push(Def {
+                node,
+                name_node,
+                kind: kind.to_string(),
+                name,
+                pattern: m.pattern_index,
+                lineage: None,
+            });
+        }
+    }
 }
 
 fn symbol_name(lang: Lang, kind: &str, name_node: Node, src: &str) -> String {
@@ -281,10 +636,9 @@ fn go_receiver(method: Node, src: &str) -> Option<String> {
     None
 }
 
-fn is_constant(lang: Lang, node: Node, name: &str, src: &str) -> bool {
+fn is_constant(lang: Lang, node: Node, lin: Option<&Lineage>, name: &str, src: &str) -> bool {
     match lang {
-        Lang::JavaScript | Lang::TypeScript | Lang::Tsx => node
-            .parent()
+        Lang::JavaScript | Lang::TypeScript | Lang::Tsx => parent_of(lin, node)
             .map(|p| text(p, src).trim_start().starts_with("const"))
             .unwrap_or(false),
         Lang::Python => {
@@ -326,15 +680,15 @@ fn body_of(node: Node) -> Option<Node> {
     }
 }
 
-fn signature(lang: Lang, kind: &str, node: Node, src: &str) -> String {
+fn signature(lang: Lang, kind: &str, node: Node, lin: Option<&Lineage>, src: &str) -> String {
     let mut start = node.start_byte();
     let mut prefix = "";
     match node.kind() {
         "variable_declarator" => {
-            if let Some(p) = node.parent() {
+            if let Some(p) = parent_of(lin, node) {
                 if p.named_child_count() == 1 {
                     start = p.start_byte();
-                    if let Some(e) = p.parent().filter(|e| e.kind() == "export_statement") {
+                    if let Some(e) = parent_of(lin, p).filter(|e| e.kind() == "export_statement") {
                         start = e.start_byte();
                     }
                 } else if let Some(first) = text(p, src).split_whitespace().next() {
@@ -351,7 +705,7 @@ fn signature(lang: Lang, kind: &str, node: Node, src: &str) -> String {
         "const_spec" => prefix = "const ",
         "var_spec" => prefix = "var ",
         _ => {
-            if let Some(e) = node.parent().filter(|e| e.kind() == "export_statement") {
+            if let Some(e) = parent_of(lin, node).filter(|e| e.kind() == "export_statement") {
                 start = e.start_byte();
             }
         }
@@ -415,10 +769,12 @@ pub(crate) fn collapse_ws(s: &str) -> String {
 }
 
 /// The node whose preceding siblings carry the doc comment.
-fn doc_anchor(node: Node) -> Node {
+fn doc_anchor<'t>(node: Node<'t>, lin: Option<&Lineage<'t>>) -> Node<'t> {
     let mut cur = node;
     loop {
-        let Some(p) = cur.parent() else { return cur };
+        let Some(p) = parent_of(lin, cur) else {
+            return cur;
+        };
         let wraps = match p.kind() {
             "export_statement" | "decorated_definition" | "ambient_declaration" => true,
             "lexical_declaration"
@@ -438,29 +794,24 @@ fn doc_anchor(node: Node) -> Node {
     }
 }
 
-fn doc_comment(lang: Lang, node: Node, src: &str) -> Option<String> {
+fn doc_comment<'t>(
+    lang: Lang,
+    node: Node<'t>,
+    lin: Option<&Lineage<'t>>,
+    src: &str,
+) -> Option<String> {
     if lang == Lang::Python
         && let Some(d) = python_docstring(node, src)
     {
         return Some(d);
     }
-    let anchor = doc_anchor(node);
+    let anchor = doc_anchor(node, lin);
     let mut comments: Vec<Node> = Vec::new();
     let mut next_row = anchor.start_position().row;
-    let mut cur = anchor.prev_sibling();
-    while let Some(s) = cur {
-        let k = s.kind();
-        if k == "attribute_item"
-            || k == "decorator"
-            || k == "annotation"
-            || k == "marker_annotation"
-        {
+    for s in doc_siblings_before(lin, anchor) {
+        if is_attribute_kind(s.kind()) {
             next_row = s.start_position().row;
-            cur = s.prev_sibling();
             continue;
-        }
-        if !k.contains("comment") {
-            break;
         }
         let end = s.end_position();
         let end_row = if end.column == 0 && end.row > 0 {
@@ -479,7 +830,6 @@ fn doc_comment(lang: Lang, node: Node, src: &str) -> Option<String> {
         }
         comments.push(s);
         next_row = s.start_position().row;
-        cur = s.prev_sibling();
     }
     if comments.is_empty() {
         return None;
@@ -769,6 +1119,62 @@ mod tests {
                 assert!(query_for(lang).is_some(), "{}", lang.name());
             }
         }
+    }
+
+    #[test]
+    fn pattern_roots_are_read_past_comments() {
+        assert_eq!(
+            pattern_root("; a note\n(function_item name: (identifier) @name) @def.function"),
+            Some("function_item")
+        );
+        assert_eq!(pattern_root("(_ name: (identifier) @name) @def.x"), None);
+        assert_eq!(pattern_root("[(a) (b)] @def.x"), None);
+    }
+
+    #[test]
+    fn every_builtin_pattern_has_a_known_root() {
+        for lang in Lang::ALL {
+            if let Some(dq) = query_for(lang) {
+                assert!(
+                    !dq.whole_tree,
+                    "{}: a pattern root is not a node kind",
+                    lang.name()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_walk_skips_only_kinds_that_cannot_hold_a_definition() {
+        let dq = query_for(Lang::Python).expect("python query");
+        let grammar = Lang::Python.grammar().expect("grammar");
+        let may = |kind: &str| dq.may_hold_root[grammar.id_for_node_kind(kind, true) as usize];
+        assert!(may("module") && may("block") && may("if_statement") && may("class_definition"));
+        assert!(!may("string") && !may("call") && !may("binary_operator"));
+    }
+
+    /// The per-node walk must find exactly what the plain whole-tree query finds.
+    #[test]
+    fn the_walk_matches_the_whole_tree_query_on_every_fixture() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let mut checked = 0;
+        let files = std::fs::read_dir(&dir)
+            .expect("fixtures")
+            .flat_map(|d| std::fs::read_dir(d.expect("entry").path()).expect("language folder"));
+        for entry in files {
+            let path = entry.expect("entry").path();
+            let Some(lang) = Lang::from_path(&path).filter(|l| l.has_symbols()) else {
+                continue;
+            };
+            let src = std::fs::read_to_string(&path).expect("fixture text");
+            let tree = parse(lang, &src).expect("parses");
+            let walked = symbols_by(lang, tree.root_node(), &src, false);
+            let whole = symbols_by(lang, tree.root_node(), &src, true);
+            assert!(!whole.is_empty(), "{}", path.display());
+            assert_eq!(walked, whole, "{}", path.display());
+            checked += 1;
+        }
+        assert!(checked >= 7, "only {checked} fixtures");
     }
 
     #[test]

@@ -106,6 +106,23 @@ impl Lang {
         })
     }
 
+    /// The grammar's `node-types.json`: which node kinds may appear inside which.
+    pub fn node_types(self) -> Option<&'static str> {
+        Some(match self {
+            Lang::Rust => tree_sitter_rust::NODE_TYPES,
+            Lang::Python => tree_sitter_python::NODE_TYPES,
+            Lang::JavaScript => tree_sitter_javascript::NODE_TYPES,
+            Lang::TypeScript => tree_sitter_typescript::TYPESCRIPT_NODE_TYPES,
+            Lang::Tsx => tree_sitter_typescript::TSX_NODE_TYPES,
+            Lang::Go => tree_sitter_go::NODE_TYPES,
+            Lang::Java => tree_sitter_java::NODE_TYPES,
+            Lang::Sql => tree_sitter_sequel::NODE_TYPES,
+            Lang::Json => tree_sitter_json::NODE_TYPES,
+            Lang::Yaml => tree_sitter_yaml::NODE_TYPES,
+            Lang::Markdown => return None,
+        })
+    }
+
     /// Our own definition query for the language (symbols languages only).
     pub fn query_source(self) -> Option<String> {
         const JS_COMMON: &str = include_str!("queries/javascript.scm");
