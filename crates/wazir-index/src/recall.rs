@@ -2,7 +2,7 @@
 //! `fresh` (does the summary's source hash match the source on disk now?). Opens SQLite
 //! read-only, never walks the tree and never loads the tokenizer.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -284,11 +284,26 @@ pub fn log_retrieval(state_root: &Path, command: &str, query: &str, r: &Recall) 
         return;
     };
     let _ = conn.busy_timeout(std::time::Duration::from_millis(100));
-    // In WAL mode NORMAL skips the fsync on commit: a lost log row is acceptable, a slow
-    // recall is not.
-    let _ = conn.execute_batch("PRAGMA synchronous=NORMAL");
+    // In WAL mode NORMAL skips the fsync on commit. Closing the last connection would
+    // checkpoint, fsync twice and delete the WAL after every recall; instead the WAL is left
+    // in place and truncated by a checkpoint once it passes WAL_TRIM_BYTES. It must stay
+    // small: every new process re-reads it to rebuild the WAL index. A lost log row is
+    // acceptable, a slow recall is not.
+    let _ = conn.execute_batch("PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0;");
+    let _ = conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+        true,
+    );
     let _ = conn.execute(
         "INSERT INTO retrieval_log(at, command, query, tier, results, returned_tokens, source_tokens) VALUES (?1,?2,?3,?4,1,?5,?6)",
         params![store::now_secs(), command, query, r.tier.name(), r.tokens, r.source_tokens],
     );
+    let wal = PathBuf::from(format!("{}-wal", path.display()));
+    if std::fs::metadata(&wal).is_ok_and(|m| m.len() > WAL_TRIM_BYTES) {
+        let _ = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);");
+    }
 }
+
+/// WAL size past which a recall checkpoints it back to empty (about 64 pages: one fsync
+/// every few dozen recalls).
+const WAL_TRIM_BYTES: u64 = 256 * 1024;

@@ -227,3 +227,21 @@ fn missing_index_says_what_to_do() {
     let err = recall_symbol(&cfg.root, &cfg.state_root, "add", Tier::L2).unwrap_err();
     assert!(err.to_string().contains("wazir index build"), "{err}");
 }
+
+/// Every recall is logged, and the WAL those log rows go to is checkpointed back to empty
+/// before it grows large (each new process re-reads it), without losing a row.
+#[test]
+fn retrieval_log_keeps_every_row_and_a_small_wal() {
+    let (_dir, cfg) = project();
+    build(&cfg).unwrap();
+    let wal = cfg.state_root.join("index/index.sqlite-wal");
+    let mut largest = 0;
+    for i in 0..150 {
+        let r = recall_symbol(&cfg.root, &cfg.state_root, "add", Tier::L2).unwrap();
+        wazir_index::log_retrieval(&cfg.state_root, "symbol", &format!("add #{i}"), &r);
+        largest = largest.max(fs::metadata(&wal).map(|m| m.len()).unwrap_or(0));
+    }
+    let s = wazir_index::stats(&cfg.state_root).unwrap();
+    assert_eq!(s.retrievals, 150);
+    assert!(largest < 512 * 1024, "the WAL reached {largest} bytes");
+}
