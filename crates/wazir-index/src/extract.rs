@@ -980,7 +980,7 @@ fn imports(lang: Lang, src: &str) -> Vec<String> {
 /// Distinct identifiers of three characters or more, used to rank files by references.
 fn identifiers(src: &str) -> Vec<String> {
     let bytes = src.as_bytes();
-    let mut seen: HashSet<&str> = HashSet::new();
+    let mut seen: Vec<&str> = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
@@ -990,7 +990,7 @@ fn identifiers(src: &str) -> Vec<String> {
                 i += 1;
             }
             if i - s >= 3 && i - s <= 64 {
-                seen.insert(&src[s..i]);
+                seen.push(&src[s..i]);
             }
         } else if b.is_ascii_digit() {
             while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
@@ -1000,6 +1000,9 @@ fn identifiers(src: &str) -> Vec<String> {
             i += 1;
         }
     }
+    // Sorting and dropping repeats beats hashing every occurrence.
+    seen.sort_unstable();
+    seen.dedup();
     seen.into_iter().map(str::to_string).collect()
 }
 
