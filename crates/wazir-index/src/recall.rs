@@ -111,6 +111,37 @@ pub fn recall_file(
     end: Option<u32>,
     tier: Tier,
 ) -> Result<Recall> {
+    let conn = store::open_read(state_root).ok();
+    recall_file_in(conn.as_ref(), root, state_root, given, start, end, tier)
+}
+
+/// `recall file`, then one retrieval-log row, on one connection (what `wazir recall` runs).
+pub fn recall_file_logged(
+    root: &Path,
+    state_root: &Path,
+    given: &str,
+    start: Option<u32>,
+    end: Option<u32>,
+    tier: Tier,
+) -> Result<Recall> {
+    let conn = open_for_recall(state_root).ok();
+    let r = recall_file_in(conn.as_ref(), root, state_root, given, start, end, tier)?;
+    if let Some(c) = &conn {
+        log_on(c, &store::db_path(state_root), "file", given, &r);
+    }
+    Ok(r)
+}
+
+/// `recall file` on an open index, or with none (an L2 slice needs no index).
+fn recall_file_in(
+    conn: Option<&Connection>,
+    root: &Path,
+    state_root: &Path,
+    given: &str,
+    start: Option<u32>,
+    end: Option<u32>,
+    tier: Tier,
+) -> Result<Recall> {
     let rel = resolve_rel(root, given)?;
     let (bytes, text) = read_source(root, &rel)?;
     let disk_hash = blake3::hash(&bytes).to_hex().to_string();
@@ -125,9 +156,8 @@ pub fn recall_file(
     match tier {
         Tier::L2 => {
             // The slice needs no index; `fresh` says whether the index agrees with the disk.
-            let fresh = store::open_read(state_root)
-                .ok()
-                .and_then(|c| indexed_hash(&c, &rel).ok().flatten())
+            let fresh = conn
+                .and_then(|c| indexed_hash(c, &rel).ok().flatten())
                 .is_some_and(|h| h == disk_hash);
             Ok(Recall {
                 path: rel,
@@ -144,9 +174,16 @@ pub fn recall_file(
             })
         }
         Tier::L0 | Tier::L1 => {
-            let conn = store::open_read(state_root)?;
+            let opened;
+            let conn = match conn {
+                Some(c) => c,
+                None => {
+                    opened = store::open_read(state_root)?;
+                    &opened
+                }
+            };
             let db = store::db_path(state_root);
-            let (s_text, s_hash, generator, tokens, source_tokens) = summary(&conn, &rel, "", tier)
+            let (s_text, s_hash, generator, tokens, source_tokens) = summary(conn, &rel, "", tier)
                 .map_err(sq(&db))?
                 .ok_or_else(|| no_summary(&rel, "the file", tier))?;
             Ok(Recall {
@@ -188,12 +225,37 @@ fn stored_key(conn: &Connection, s: &StoredSymbol) -> rusqlite::Result<String> {
 /// `recall symbol Q [--tier]`: the best match (exact name or `Container.name`, then prefix).
 pub fn recall_symbol(root: &Path, state_root: &Path, q: &str, tier: Tier) -> Result<Recall> {
     let conn = store::open_read(state_root)?;
+    recall_symbol_in(&conn, root, state_root, q, tier)
+}
+
+/// `recall symbol`, then one retrieval-log row, on one connection (what `wazir recall` runs):
+/// opening the index a second time would read and parse its schema again.
+pub fn recall_symbol_logged(root: &Path, state_root: &Path, q: &str, tier: Tier) -> Result<Recall> {
+    let conn = open_for_recall(state_root)?;
+    let r = recall_symbol_in(&conn, root, state_root, q, tier)?;
+    log_on(&conn, &store::db_path(state_root), "symbol", q, &r);
+    Ok(r)
+}
+
+/// The index opened read-write when the file allows it (so the recall can be logged on the
+/// same connection), else read-only.
+fn open_for_recall(state_root: &Path) -> Result<Connection> {
+    store::open_existing_rw(state_root).or_else(|_| store::open_read(state_root))
+}
+
+fn recall_symbol_in(
+    conn: &Connection,
+    root: &Path,
+    state_root: &Path,
+    q: &str,
+    tier: Tier,
+) -> Result<Recall> {
     let db = store::db_path(state_root);
     let e = sq(&db);
-    let mut found = exact_matches(&conn, q, None, None, 20).map_err(&e)?;
+    let mut found = exact_matches(conn, q, None, None, 20).map_err(&e)?;
     if found.is_empty() {
         found = search_conn(
-            &conn,
+            conn,
             q,
             &SearchOptions {
                 limit: 5,
@@ -233,7 +295,7 @@ pub fn recall_symbol(root: &Path, state_root: &Path, q: &str, tier: Tier) -> Res
     match tier {
         Tier::L2 => {
             let disk_hash = blake3::hash(&bytes).to_hex().to_string();
-            let fresh = indexed_hash(&conn, &best.path)
+            let fresh = indexed_hash(conn, &best.path)
                 .map_err(&e)?
                 .is_some_and(|h| h == disk_hash);
             Ok(Recall {
@@ -251,9 +313,9 @@ pub fn recall_symbol(root: &Path, state_root: &Path, q: &str, tier: Tier) -> Res
             })
         }
         Tier::L0 | Tier::L1 => {
-            let key = stored_key(&conn, &best).map_err(&e)?;
+            let key = stored_key(conn, &best).map_err(&e)?;
             let (s_text, s_hash, generator, tokens, source_tokens) =
-                summary(&conn, &best.path, &key, tier)
+                summary(conn, &best.path, &key, tier)
                     .map_err(&e)?
                     .ok_or_else(|| no_summary(&best.path, &format!("`{key}`"), tier))?;
             let fresh = blake3::hash(slice.as_bytes()).to_hex().to_string() == s_hash;
@@ -276,13 +338,15 @@ pub fn recall_symbol(root: &Path, state_root: &Path, q: &str, tier: Tier) -> Res
 
 /// Appends one row to the retrieval log (best effort: a busy or read-only store is skipped).
 pub fn log_retrieval(state_root: &Path, command: &str, query: &str, r: &Recall) {
-    let path = store::db_path(state_root);
-    let Ok(conn) = Connection::open_with_flags(
-        &path,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    ) else {
+    if let Ok(conn) = store::open_existing_rw(state_root) {
+        log_on(&conn, &store::db_path(state_root), command, query, r);
+    }
+}
+
+fn log_on(conn: &Connection, db: &Path, command: &str, query: &str, r: &Recall) {
+    if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true) {
         return;
-    };
+    }
     let _ = conn.busy_timeout(std::time::Duration::from_millis(100));
     // In WAL mode NORMAL skips the fsync on commit. Closing the last connection would
     // checkpoint, fsync twice and delete the WAL after every recall; instead the WAL is left
@@ -298,7 +362,7 @@ pub fn log_retrieval(state_root: &Path, command: &str, query: &str, r: &Recall) 
         "INSERT INTO retrieval_log(at, command, query, tier, results, returned_tokens, source_tokens) VALUES (?1,?2,?3,?4,1,?5,?6)",
         params![store::now_secs(), command, query, r.tier.name(), r.tokens, r.source_tokens],
     );
-    let wal = PathBuf::from(format!("{}-wal", path.display()));
+    let wal = PathBuf::from(format!("{}-wal", db.display()));
     if std::fs::metadata(&wal).is_ok_and(|m| m.len() > WAL_TRIM_BYTES) {
         let _ = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);");
     }

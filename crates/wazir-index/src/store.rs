@@ -165,6 +165,24 @@ pub fn schema_version(conn: &Connection) -> Option<i64> {
     .and_then(|v| v.parse().ok())
 }
 
+/// Opens the existing index read-write without changing its settings, for a recall that logs
+/// what it served; fails when the file is missing, read-only or of another schema.
+pub fn open_existing_rw(state_root: &Path) -> Result<Connection, IndexError> {
+    let path = db_path(state_root);
+    if !path.exists() {
+        return Err(IndexError::Missing { path });
+    }
+    let conn = Connection::open_with_flags(
+        &path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(sql_err(&path))?;
+    conn.busy_timeout(std::time::Duration::from_millis(2000))
+        .map_err(sql_err(&path))?;
+    check_version(&conn, &path)?;
+    Ok(conn)
+}
+
 /// Opens the existing index read-write in WAL mode. Returns `None` when there is none or its
 /// schema version differs (the caller then builds from scratch).
 pub fn open_write(state_root: &Path) -> Result<Option<Connection>, IndexError> {

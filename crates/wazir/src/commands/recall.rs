@@ -82,25 +82,19 @@ fn print(ctx: &crate::Ctx, r: &Recall) -> Result<()> {
 pub fn run(args: &RecallArgs, ctx: &crate::Ctx) -> Result<ExitCode> {
     let cfg = super::index::config(args.root.as_deref(), ctx)?;
     let (root, state_root) = (cfg.root, cfg.state_root);
-    let (command, query, r) = match &args.command {
+    // Each recall logs its own retrieval row on the connection it read from.
+    let r = match &args.command {
         RecallCommand::File {
             path,
             start,
             end,
             tier: t,
-        } => (
-            "file",
-            path.clone(),
-            wazir_index::recall_file(&root, &state_root, path, *start, *end, tier(t)?)?,
-        ),
-        RecallCommand::Symbol { query, tier: t } => (
-            "symbol",
-            query.clone(),
-            wazir_index::recall_symbol(&root, &state_root, query, tier(t)?)?,
-        ),
+        } => wazir_index::recall_file_logged(&root, &state_root, path, *start, *end, tier(t)?)?,
+        RecallCommand::Symbol { query, tier: t } => {
+            wazir_index::recall_symbol_logged(&root, &state_root, query, tier(t)?)?
+        }
     };
     print(ctx, &r)?;
-    wazir_index::log_retrieval(&state_root, command, &query, &r);
     record_in_active_run(&state_root, &r);
     Ok(ExitCode::SUCCESS)
 }
