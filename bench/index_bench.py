@@ -31,6 +31,9 @@ DEF_KINDS = {
     "class", "struct", "enum", "interface", "trait", "union",
 }
 SYMBOL_LANGS = ["rust", "python", "javascript", "typescript", "tsx", "go", "java"]
+# Kinds that mean a field, not a definition, in one language: ctags' Go "member" is a struct
+# field (its methods are "func" and "methodSpec").
+FIELD_KINDS = {"go": {"member"}}
 
 
 CPU = {}
@@ -174,7 +177,7 @@ def main():
                     if ext in (".rs", ".py", ".js", ".ts", ".tsx", ".go", ".java", ".jsx", ".mjs", ".cjs", ".pyi"):
                         outside += 1
                     continue
-                if lang not in SYMBOL_LANGS:
+                if lang not in SYMBOL_LANGS or t.get("kind") in FIELD_KINDS.get(lang, ()):
                     continue
                 total[lang] = total.get(lang, 0) + 1
                 if (path, t["name"], t.get("line")) in ours:
