@@ -157,6 +157,7 @@ def main():
         found = {}
         outside = 0
         anonymous = 0
+        not_defs = 0
         misses = {}
         with open(tags_path, encoding="utf-8", errors="replace") as fh:
             for line in fh:
@@ -167,7 +168,7 @@ def main():
                 if t.get("_type") != "tag" or t.get("kind") not in DEF_KINDS:
                     continue
                 # ctags invents names for anonymous functions and classes; they name nothing.
-                if t["name"].startswith(("AnonymousFunction", "anonFunc", "__anon")):
+                if t["name"].startswith(("AnonymousFunction", "AnonymousClass", "anonFunc", "__anon")):
                     anonymous += 1
                     continue
                 path = t["path"][2:] if t["path"].startswith("./") else t["path"]
@@ -179,8 +180,16 @@ def main():
                     continue
                 if lang not in SYMBOL_LANGS or t.get("kind") in FIELD_KINDS.get(lang, ()):
                     continue
+                # ctags' JavaScript parser calls an object-literal property that holds an object
+                # a class; only a line that declares a class or a function defines one.
+                if (lang in ("javascript", "typescript", "tsx") and t.get("kind") == "class"
+                        and not any(w in t.get("pattern", "") for w in ("class", "function"))):
+                    not_defs += 1
+                    continue
                 total[lang] = total.get(lang, 0) + 1
-                if (path, t["name"], t.get("line")) in ours:
+                # ctags drops the `#` of a private class member; the index keeps it.
+                if ((path, t["name"], t.get("line")) in ours
+                        or (path, "#" + t["name"], t.get("line")) in ours):
                     found[lang] = found.get(lang, 0) + 1
                 else:
                     misses.setdefault(lang, []).append(f"{path}:{t.get('line')} {t.get('kind')} {t['name']}")
@@ -189,7 +198,8 @@ def main():
             n, f = total[lang], found.get(lang, 0)
             print(f"  {lang:<11} {f:>8} / {n:<8} {100.0 * f / n:6.2f}%")
         print(f"  (left out: {outside} ctags definitions in files the index skips on purpose, "
-              f"{anonymous} with names ctags made up for anonymous functions)")
+              f"{anonymous} with names ctags made up for anonymous functions and classes, "
+              f"{not_defs} object-literal properties ctags calls classes)")
         if a.misses:
             for lang, m in sorted(misses.items()):
                 random.shuffle(m)

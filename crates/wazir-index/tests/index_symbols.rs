@@ -150,6 +150,8 @@ fn symbols_of_typescript_store_ts() {
         "module Internal [] 39-41 | namespace Internal",
         "function hidden [Internal] 40-40 | export function hidden(): void",
         "function external [] 43-43 | function external(x: number): string;",
+        "interface StoreConstructor [] 45-47 | export interface StoreConstructor",
+        "method new [StoreConstructor] 46-46 | new (path: string): Store<unknown>",
     ];
     assert_eq!(render("typescript/store.ts"), expected);
 }

@@ -11,3 +11,5 @@
 (public_field_definition
   name: [(property_identifier) (private_property_identifier)] @name
   value: [(arrow_function) (function_expression)]) @def.method
+; A construct signature (`new (x: T): U;` in an interface) is named after its keyword, as ctags does.
+(construct_signature "new" @name) @def.method
