@@ -24,8 +24,5 @@ pub use query::{
     FileOutline, GetSymbol, Hit, Rank, SearchOptions, Stats, file_outline, get_symbol,
     search_symbols, stats,
 };
-pub use recall::{
-    Recall, Tier, log_retrieval, recall_file, recall_file_logged, recall_symbol,
-    recall_symbol_logged,
-};
+pub use recall::{Recall, Tier, recall_file, recall_symbol};
 pub use summary::{SummarizeReport, summarize};

@@ -102,39 +102,9 @@ fn no_summary(rel: &str, what: &str, tier: Tier) -> IndexError {
     ))
 }
 
-/// `recall file PATH [--start --end] [--tier]`.
+/// `recall file PATH [--start --end] [--tier]`, logged in the retrieval log when the index
+/// can be written. An L2 slice needs no index; L0 and L1 read stored summaries.
 pub fn recall_file(
-    root: &Path,
-    state_root: &Path,
-    given: &str,
-    start: Option<u32>,
-    end: Option<u32>,
-    tier: Tier,
-) -> Result<Recall> {
-    let conn = store::open_read(state_root).ok();
-    recall_file_in(conn.as_ref(), root, state_root, given, start, end, tier)
-}
-
-/// `recall file`, then one retrieval-log row, on one connection (what `wazir recall` runs).
-pub fn recall_file_logged(
-    root: &Path,
-    state_root: &Path,
-    given: &str,
-    start: Option<u32>,
-    end: Option<u32>,
-    tier: Tier,
-) -> Result<Recall> {
-    let conn = open_for_recall(state_root).ok();
-    let r = recall_file_in(conn.as_ref(), root, state_root, given, start, end, tier)?;
-    if let Some(c) = &conn {
-        log_on(c, &store::db_path(state_root), "file", given, &r);
-    }
-    Ok(r)
-}
-
-/// `recall file` on an open index, or with none (an L2 slice needs no index).
-fn recall_file_in(
-    conn: Option<&Connection>,
     root: &Path,
     state_root: &Path,
     given: &str,
@@ -153,13 +123,16 @@ fn recall_file_in(
             "{rel}: --start {start} is after --end {end}"
         )));
     }
+    let db = store::db_path(state_root);
     match tier {
         Tier::L2 => {
-            // The slice needs no index; `fresh` says whether the index agrees with the disk.
+            // `fresh` says whether the index agrees with the disk.
+            let conn = open_for_recall(state_root).ok();
             let fresh = conn
+                .as_ref()
                 .and_then(|c| indexed_hash(c, &rel).ok().flatten())
                 .is_some_and(|h| h == disk_hash);
-            Ok(Recall {
+            let r = Recall {
                 path: rel,
                 tier,
                 start,
@@ -171,22 +144,18 @@ fn recall_file_in(
                 summary_generator: None,
                 tokens: None,
                 source_tokens: None,
-            })
+            };
+            if let Some(c) = &conn {
+                log_on(c, &db, "file", given, &r);
+            }
+            Ok(r)
         }
         Tier::L0 | Tier::L1 => {
-            let opened;
-            let conn = match conn {
-                Some(c) => c,
-                None => {
-                    opened = store::open_read(state_root)?;
-                    &opened
-                }
-            };
-            let db = store::db_path(state_root);
-            let (s_text, s_hash, generator, tokens, source_tokens) = summary(conn, &rel, "", tier)
+            let conn = open_for_recall(state_root)?;
+            let (s_text, s_hash, generator, tokens, source_tokens) = summary(&conn, &rel, "", tier)
                 .map_err(sq(&db))?
                 .ok_or_else(|| no_summary(&rel, "the file", tier))?;
-            Ok(Recall {
+            let r = Recall {
                 path: rel,
                 tier,
                 start: 1,
@@ -198,7 +167,9 @@ fn recall_file_in(
                 summary_generator: Some(generator),
                 tokens: Some(tokens),
                 source_tokens: Some(source_tokens),
-            })
+            };
+            log_on(&conn, &db, "file", given, &r);
+            Ok(r)
         }
     }
 }
@@ -222,15 +193,10 @@ fn stored_key(conn: &Connection, s: &StoredSymbol) -> rusqlite::Result<String> {
     })
 }
 
-/// `recall symbol Q [--tier]`: the best match (exact name or `Container.name`, then prefix).
+/// `recall symbol Q [--tier]`: the best match (exact name or `Container.name`, then prefix),
+/// logged in the retrieval log on the same connection when the index can be written (opening
+/// it a second time would make SQLite read and parse the schema again).
 pub fn recall_symbol(root: &Path, state_root: &Path, q: &str, tier: Tier) -> Result<Recall> {
-    let conn = store::open_read(state_root)?;
-    recall_symbol_in(&conn, root, state_root, q, tier)
-}
-
-/// `recall symbol`, then one retrieval-log row, on one connection (what `wazir recall` runs):
-/// opening the index a second time would read and parse its schema again.
-pub fn recall_symbol_logged(root: &Path, state_root: &Path, q: &str, tier: Tier) -> Result<Recall> {
     let conn = open_for_recall(state_root)?;
     let r = recall_symbol_in(&conn, root, state_root, q, tier)?;
     log_on(&conn, &store::db_path(state_root), "symbol", q, &r);
@@ -337,12 +303,6 @@ fn recall_symbol_in(
 }
 
 /// Appends one row to the retrieval log (best effort: a busy or read-only store is skipped).
-pub fn log_retrieval(state_root: &Path, command: &str, query: &str, r: &Recall) {
-    if let Ok(conn) = store::open_existing_rw(state_root) {
-        log_on(&conn, &store::db_path(state_root), command, query, r);
-    }
-}
-
 fn log_on(conn: &Connection, db: &Path, command: &str, query: &str, r: &Recall) {
     if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(true) {
         return;

