@@ -166,7 +166,7 @@ fn latest_resume_and_explicit_runs() {
     let err = p.refused(&["status"]);
     assert!(err.contains("no run given and no current run"), "{err}");
     assert!(err.contains("wazir capture init"), "{err}");
-    let err = p.refused(&["capture", "event", "--event", "note", "--phase", "plan"]);
+    let err = p.event_refused("note", "plan");
     assert!(err.contains("no run given"), "{err}");
 
     p.ok(&["capture", "init", "--run", "first", "--phase", "plan"]);
@@ -241,7 +241,7 @@ fn event_records_a_line_and_updates_the_status() {
     assert_eq!(st["events"]["note"], 1);
     assert_eq!(st["last_event"]["seq"], 2);
 
-    let err = p.refused(&["capture", "event", "--event", "party", "--phase", "verify"]);
+    let err = p.event_refused("party", "verify");
     assert!(err.contains("unknown event `party`"), "{err}");
     assert!(err.contains("phase_enter"), "{err}");
     let err = p.refused(&["capture", "event", "--event", "note", "--phase", "../x"]);

@@ -109,14 +109,7 @@ fn artifact_refusals_name_the_problem_and_record_nothing() {
 fn phase_exit_waits_for_the_required_artifact() {
     let p = Proj::new();
     p.ok(&["capture", "init", "--run", "r1", "--phase", "specify"]);
-    let err = p.refused(&[
-        "capture",
-        "event",
-        "--event",
-        "phase_exit",
-        "--phase",
-        "specify",
-    ]);
+    let err = p.event_refused("phase_exit", "specify");
     assert!(err.contains("phase_exit for `specify` refused"), "{err}");
     assert!(
         err.contains("`spec` (artifacts/spec.json): not recorded"),
@@ -127,14 +120,7 @@ fn phase_exit_waits_for_the_required_artifact() {
         "{err}"
     );
     // Moving on without exiting is refused too.
-    let err = p.refused(&[
-        "capture",
-        "event",
-        "--event",
-        "phase_enter",
-        "--phase",
-        "design",
-    ]);
+    let err = p.event_refused("phase_enter", "design");
     assert!(err.contains("`specify` is still active"), "{err}");
     assert!(p.events("r1").is_empty());
 
@@ -163,14 +149,7 @@ fn a_tampered_artifact_is_checked_again_at_exit() {
         json!({"phase": "specify", "run_id": "r1"}).to_string(),
     )
     .unwrap();
-    let err = p.refused(&[
-        "capture",
-        "event",
-        "--event",
-        "phase_exit",
-        "--phase",
-        "specify",
-    ]);
+    let err = p.event_refused("phase_exit", "specify");
     assert!(
         err.contains("`spec` (artifacts/spec.json) fails its checks"),
         "{err}"
@@ -190,14 +169,7 @@ fn gates_exit_only_through_a_verdict() {
     p.ok(&[
         "capture", "artifact", "--phase", "specify", "--name", "spec", "--file", &spec,
     ]);
-    let err = p.refused(&[
-        "capture",
-        "event",
-        "--event",
-        "gate_approved",
-        "--phase",
-        "specify",
-    ]);
+    let err = p.event_refused("gate_approved", "specify");
     assert!(
         err.contains("`specify` is not a gate (workflow specify)"),
         "{err}"
@@ -206,41 +178,20 @@ fn gates_exit_only_through_a_verdict() {
     p.event("phase_exit", "specify");
     p.event("phase_enter", "spec_challenge");
 
-    let err = p.refused(&[
-        "capture",
-        "event",
-        "--event",
-        "phase_exit",
-        "--phase",
-        "spec_challenge",
-    ]);
+    let err = p.event_refused("phase_exit", "spec_challenge");
     assert!(
         err.contains(
             "`spec_challenge` is a gate: it exits only through gate_approved or gate_rejected"
         ),
         "{err}"
     );
-    let err = p.refused(&[
-        "capture",
-        "event",
-        "--event",
-        "phase_enter",
-        "--phase",
-        "execute",
-    ]);
+    let err = p.event_refused("phase_enter", "execute");
     assert!(
         err.contains("`spec_challenge` is a gate still open"),
         "{err}"
     );
     // A verdict needs the gate's own artifact.
-    let err = p.refused(&[
-        "capture",
-        "event",
-        "--event",
-        "gate_approved",
-        "--phase",
-        "spec_challenge",
-    ]);
+    let err = p.event_refused("gate_approved", "spec_challenge");
     assert!(
         err.contains("`challenge` (artifacts/challenge.json): not recorded"),
         "{err}"
@@ -265,14 +216,7 @@ fn gates_exit_only_through_a_verdict() {
     assert_eq!(st["phases"]["spec_challenge"]["state"], "approved");
     p.event("phase_enter", "execute");
     // Verdicts only for the active phase.
-    let err = p.refused(&[
-        "capture",
-        "event",
-        "--event",
-        "gate_rejected",
-        "--phase",
-        "spec_challenge",
-    ]);
+    let err = p.event_refused("gate_rejected", "spec_challenge");
     assert!(
         err.contains("`spec_challenge` is not the active phase"),
         "{err}"
@@ -319,14 +263,7 @@ fn rejections_loop_back_until_the_cap_then_escalate() {
     assert_eq!(st["loops"]["specify"], 2);
 
     // The spec from loop 1 no longer counts.
-    let err = p.refused(&[
-        "capture",
-        "event",
-        "--event",
-        "phase_exit",
-        "--phase",
-        "specify",
-    ]);
+    let err = p.event_refused("phase_exit", "specify");
     assert!(
         err.contains("is from loop 1 but `specify` is in loop 2"),
         "{err}"
@@ -340,14 +277,7 @@ fn rejections_loop_back_until_the_cap_then_escalate() {
     // Loop 2 of 2: another rejection is refused with the workflow's escalation.
     let before = std::fs::read_to_string(p.run_dir("r1").join("status.json")).unwrap();
     let lines_before = p.events("r1").len();
-    let err = p.refused(&[
-        "capture",
-        "event",
-        "--event",
-        "gate_rejected",
-        "--phase",
-        "spec_challenge",
-    ]);
+    let err = p.event_refused("gate_rejected", "spec_challenge");
     assert!(
         err.contains(
             "gate_rejected for `spec_challenge` refused: loop cap reached (2 of 2 iterations used)"
@@ -375,14 +305,7 @@ fn re_entering_a_phase_past_its_cap_is_refused_with_the_escalation() {
     p.event("phase_exit", "execute");
     p.event("phase_enter", "execute");
     p.event("phase_exit", "execute");
-    let err = p.refused(&[
-        "capture",
-        "event",
-        "--event",
-        "phase_enter",
-        "--phase",
-        "execute",
-    ]);
+    let err = p.event_refused("phase_enter", "execute");
     assert!(
         err.contains("loop cap reached (2 of 2 iterations used)"),
         "{err}"

@@ -102,12 +102,17 @@ impl Proj {
         )
     }
 
-    /// Runs `wazir ARGS`, asserts exit 0, returns stdout.
     /// `wazir capture event --event EVENT --phase PHASE`, which must succeed.
     pub fn event(&self, event: &str, phase: &str) -> String {
         self.ok(&["capture", "event", "--event", event, "--phase", phase])
     }
 
+    /// `wazir capture event --event EVENT --phase PHASE`, which must be refused; returns stderr.
+    pub fn event_refused(&self, event: &str, phase: &str) -> String {
+        self.refused(&["capture", "event", "--event", event, "--phase", phase])
+    }
+
+    /// Runs `wazir ARGS`, asserts exit 0, returns stdout.
     pub fn ok(&self, args: &[&str]) -> String {
         let (code, out, err) = self.run(args);
         assert_eq!(
