@@ -175,16 +175,14 @@ pub fn schema_version(conn: &Connection) -> Option<i64> {
 /// Opens the existing index read-write in WAL mode. Returns `None` when there is none or its
 /// schema version differs (the caller then builds from scratch).
 pub fn open_write(state_root: &Path) -> Result<Option<Connection>, IndexError> {
+    let conn = match open_existing_rw(state_root) {
+        Ok(c) => c,
+        Err(IndexError::Missing { .. } | IndexError::Version { .. }) => return Ok(None),
+        Err(e) => return Err(e),
+    };
     let path = db_path(state_root);
-    if !path.exists() {
-        return Ok(None);
-    }
-    let conn = Connection::open(&path).map_err(sql_err(&path))?;
     conn.busy_timeout(std::time::Duration::from_millis(5000))
         .map_err(sql_err(&path))?;
-    if schema_version(&conn) != Some(SCHEMA_VERSION) {
-        return Ok(None);
-    }
     conn.execute_batch(
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     )
