@@ -95,6 +95,7 @@ pub enum LedgerError {
     #[error("artifact `{name}` refused: {reason}")]
     ArtifactRefused { name: String, reason: String },
 
+    #[cfg(feature = "artifacts")]
     #[error(transparent)]
     Schema(#[from] wazir_core::schema::SchemaError),
 }

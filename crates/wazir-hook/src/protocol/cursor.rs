@@ -11,7 +11,7 @@
 use serde_json::json;
 
 use super::{Outcome, Payload, Reply, ToolCall};
-use crate::host::Host;
+use wazir_hosts::Host;
 
 /// Cursor's limit on `additional_context`.
 pub const MAX_CONTEXT_CHARS: usize = 10_000;

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use serde_json::{Map, Value};
 
-use crate::host::{HookEvent, Host};
+use wazir_hosts::{HookEvent, Host};
 
 /// The fields of a hook payload the behaviours read, in one shape for every host.
 #[derive(Debug, Clone, Default)]

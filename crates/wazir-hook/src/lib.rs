@@ -29,13 +29,10 @@ use anyhow::{Context as _, Result};
 use wazir_core::Project;
 use wazir_ledger::{Ledger, RunId, Workflow};
 
-use crate::host::{HookEvent, Host};
 pub use protocol::{Outcome, Payload, Reply, ToolCall};
+use wazir_hosts::{HookEvent, Host};
 
-/// The environment variable that marks the approved regeneration flow.
-pub const APPROVED_FLOW_ENV: &str = "WAZIR_APPROVED_FLOW";
-/// The one approved flow: `wazir export build` regenerating the host packages.
-pub const APPROVED_FLOW: &str = "host_export_regeneration";
+pub use wazir_hosts::{APPROVED_FLOW, APPROVED_FLOW_ENV};
 
 /// How the hook was called.
 #[derive(Debug, Clone)]

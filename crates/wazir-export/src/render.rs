@@ -5,7 +5,7 @@
 use serde_json::{Map, Value, json};
 
 use super::sources::Sources;
-use crate::host::{HookEvent, Host, TimeoutUnit};
+use wazir_hosts::{HookEvent, Host, TimeoutUnit};
 
 /// The first words of every hook command we register; how our entries are told apart from a
 /// user's when settings files are merged.
@@ -119,7 +119,7 @@ pub fn hook_command(host: Host, event: HookEvent) -> String {
 }
 
 /// The registrations of every hook definition on `host`, in definition order (sorted by id),
-/// from the host table in [`crate::host`]: one per host event a behaviour needs (Cursor's
+/// from the host table in [`wazir_hosts`]: one per host event a behaviour needs (Cursor's
 /// protected-path guard has two).
 pub fn registrations(src: &Sources, host: Host) -> Vec<HookReg> {
     src.hooks

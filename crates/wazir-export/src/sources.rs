@@ -8,20 +8,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use wazir_core::{Manifest, Project, frontmatter, ids};
 
-use crate::host::HookEvent;
+use wazir_hosts::HookEvent;
 
-/// Lower-case hex SHA-256 of `bytes`.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
-
-/// Lower-case hex BLAKE3 of `bytes`: the fast digest `export check` compares first.
-pub fn blake3_hex(bytes: &[u8]) -> String {
-    blake3::hash(bytes).to_hex().to_string()
-}
+pub use wazir_core::digest::{blake3_hex, sha256_hex};
 
 /// One source file read: its bytes and digests (SHA-256 computed only when a manifest is
 /// written).

@@ -7,11 +7,11 @@
 use serde_json::{Value, json};
 
 use super::{ProjectFile, agent_body, command_prompt, skill_files, with_instructions_and_settings};
-use crate::export::render::{
+use crate::render::{
     Fm, PackageFile, front_matter, generated_note, grouped_hooks, registrations, working_agreement,
 };
-use crate::export::sources::Sources;
-use crate::host::Host;
+use crate::sources::Sources;
+use wazir_hosts::Host;
 
 const SETTINGS_SCHEMA: &str = "https://json.schemastore.org/claude-code-settings.json";
 

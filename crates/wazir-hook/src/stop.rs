@@ -12,11 +12,10 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use wazir_ledger::{Event, Ledger, PhaseStateKind, RunId, kinds};
 
 use super::{Cx, Outcome, phase_facts};
-use crate::host::Host;
+use wazir_hosts::Host;
 
 /// The artifact that proves verification.
 const PROOF: &str = "verification-proof";
@@ -151,7 +150,7 @@ fn mark_path(cx: &Cx) -> Option<PathBuf> {
             }
         },
     };
-    let id = hex::encode(&Sha256::digest(session.as_bytes())[..12]);
+    let id = wazir_core::digest::sha256_prefix_hex(session.as_bytes(), 12);
     Some(state_root.join("hooks").join("stop-refusals").join(id))
 }
 

@@ -6,9 +6,9 @@
 use serde_json::{Value, json};
 
 use super::{ProjectFile, skill_files, with_instructions_and_settings};
-use crate::export::render::{PackageFile, grouped_hooks, registrations, working_agreement};
-use crate::export::sources::Sources;
-use crate::host::Host;
+use crate::render::{PackageFile, grouped_hooks, registrations, working_agreement};
+use crate::sources::Sources;
+use wazir_hosts::Host;
 
 pub fn hooks(src: &Sources) -> Value {
     json!({ "hooks": grouped_hooks(Host::Codex, &registrations(src, Host::Codex)) })

@@ -10,11 +10,11 @@ use std::collections::BTreeSet;
 use serde_json::{Value, json};
 
 use super::{ProjectContent, ProjectFile, agent_body, command_prompt, whole};
-use crate::export::render::{
+use crate::render::{
     Fm, PackageFile, cursor_hooks, front_matter, generated_note, registrations, working_agreement,
 };
-use crate::export::sources::{Sources, first_sentences};
-use crate::host::{HookEvent, Host};
+use crate::sources::{Sources, first_sentences};
+use wazir_hosts::{HookEvent, Host};
 
 /// `.cursor/hooks.json` with every behaviour except those in `skip`.
 pub fn hooks_without(src: &Sources, skip: &BTreeSet<HookEvent>) -> Value {

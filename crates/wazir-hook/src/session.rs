@@ -13,7 +13,7 @@ use wazir_core::Project;
 use wazir_ledger::{Ledger, PhaseStateKind, RunId, RunStatus};
 
 use super::{Cx, Outcome, phase_facts};
-use crate::host::Host;
+use wazir_hosts::Host;
 
 /// The run summary written by the pre-compact and stop hooks.
 const SUMMARY_FILE: &str = "summary.md";

@@ -22,22 +22,22 @@ use wazir_core::Project;
 use wazir_core::fsio::atomic_write;
 use wazir_core::paths::normalize;
 
-use crate::host::Host;
 use manifest::{ExportManifest, FileEntry, SourceEntry};
 use package::{ProjectContent, package_files, project_files};
 use render::{PackageFile, registrations, unit_name};
 use sources::{Sources, sha256_hex};
+use wazir_hosts::Host;
 
 /// The environment variable naming an approved flow, and the flow export runs as: the one route
 /// by which generated host packages may change (the protected-path guard knows it too).
-pub use crate::hook::{APPROVED_FLOW, APPROVED_FLOW_ENV};
+pub use wazir_hosts::{APPROVED_FLOW, APPROVED_FLOW_ENV};
 
 /// The marketplace file, at the root of the repository that holds the Claude Code package.
 pub const MARKETPLACE_FILE: &str = ".claude-plugin/marketplace.json";
 
 /// The export code whose behaviour decides the bytes of a package.
 const COMPILER_CODE: [&str; 9] = [
-    include_str!("mod.rs"),
+    include_str!("lib.rs"),
     include_str!("manifest.rs"),
     include_str!("render.rs"),
     include_str!("sources.rs"),
@@ -63,7 +63,7 @@ pub fn compiler_id() -> &'static str {
             h.update(code.as_bytes());
         }
         for host in Host::ALL {
-            for e in crate::host::HookEvent::ALL {
+            for e in wazir_hosts::HookEvent::ALL {
                 for r in host.registrations(e) {
                     h.update(
                         format!(

@@ -7,7 +7,6 @@
 
 use anyhow::Result;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use wazir_ledger::{Event, kinds};
 
 use super::{Cx, Outcome, Payload, ToolCall, protocol};
@@ -151,7 +150,7 @@ fn exit_code(v: &Value) -> Option<i32> {
 /// The capture file name of a call: its tool call id, else the generation id and a hash of
 /// the command, else a hash of the tool input.
 pub fn call_name(p: &Payload, command: Option<&str>) -> String {
-    let hash = |s: &str| hex::encode(&Sha256::digest(s.as_bytes())[..6]);
+    let hash = |s: &str| wazir_core::digest::sha256_prefix_hex(s.as_bytes(), 6);
     let name = match (&p.tool_use_id, &p.generation_id) {
         (Some(id), _) if !id.is_empty() => sanitize(id),
         (_, Some(g)) if !g.is_empty() => format!(

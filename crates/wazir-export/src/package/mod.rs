@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::render::{PackageFile, generated_note};
 use super::sources::{Role, Sources, Workflow};
-use crate::host::Host;
+use wazir_hosts::Host;
 
 /// How a project-level file reaches the project.
 #[derive(Debug, Clone, PartialEq)]
