@@ -16,6 +16,7 @@ pub mod schema;
 pub mod state_root;
 #[cfg(feature = "tokens")]
 pub mod tokens;
+pub mod workflow;
 pub mod yaml;
 
 pub use manifest::Manifest;

@@ -29,7 +29,6 @@ mod summary;
 mod transitions;
 #[cfg(feature = "usage")]
 mod usage;
-mod workflow;
 
 pub use captures::CaptureOutcome;
 pub use error::{LedgerError, Result};
@@ -37,13 +36,14 @@ pub use event::{Event, EventRecord, kinds};
 pub use ledger::{Ledger, Recorded};
 pub use run_id::{MAX_NAME_LEN, MAX_RUN_ID_LEN, RunId, check_name};
 pub use status::{
-    ArtifactRecord, CaptureRecord, LastEvent, LoopCheck, PhaseCap, PhaseState, PhaseStateKind,
-    RunStatus,
+    ArtifactRecord, CaptureRecord, LastEvent, LoopCheck, PhaseState, PhaseStateKind, RunStatus,
 };
-pub use transitions::{PhaseRules, Transitions};
+pub use transitions::Transitions;
 #[cfg(feature = "usage")]
 pub use usage::{CacheStats, Skipped, TOKENIZER, Tally, UsageReport, UsageRow, UsageTotals};
-pub use workflow::{Output, Workflow, read_dir as read_workflows};
+pub use wazir_core::workflow::{
+    Output, PhaseRules, Workflow, WorkflowError, read_dir as read_workflows,
+};
 
 /// The current time as RFC 3339 UTC with millisecond precision.
 pub fn now_rfc3339() -> String {
