@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, anyhow, bail};
 use wazir_core::paths::normalize;
 
+use super::budget::Budget;
 use super::paths::{self, Relation};
 use super::shell::{self, Target};
 use super::{Cx, Outcome, ToolCall, patch, protocol};
@@ -19,6 +20,7 @@ pub fn run(cx: &Cx) -> Result<Outcome> {
     if cx.approved() {
         return Ok(Outcome::Neutral);
     }
+    let budget = Budget::guard();
     let p = cx.payload();
     let targets: Vec<Target> = match protocol::tool_call(cx.opts.host, p) {
         ToolCall::Other => return Ok(Outcome::Neutral),
@@ -64,6 +66,7 @@ pub fn run(cx: &Cx) -> Result<Outcome> {
     }
     let base = cx.base_dir();
     for t in &targets {
+        budget.check("comparing the call's targets with the protected paths")?;
         // After a `cd` the target is read from the new folder and, in case the `cd` did not
         // happen (`cd x || …`, a subshell that ended), from the starting one too.
         let mut dirs = vec![base.clone()];
@@ -75,9 +78,13 @@ pub fn run(cx: &Cx) -> Result<Outcome> {
             let resolved = paths::resolve(dir, written)
                 .map_err(|e| anyhow!("cannot resolve the target `{}`: {e}", t.path))?;
             let lexical = normalize(&absolute(dir).join(written));
+            let cands = [
+                paths::Pattern::new(&resolved, fold),
+                paths::Pattern::new(&lexical, fold),
+            ];
             for (entry, forms) in &entries {
-                for cand in [&resolved, &lexical] {
-                    let hit = forms.iter().any(|f| match paths::relate(cand, f, fold) {
+                for cand in &cands {
+                    let hit = forms.iter().any(|f| match cand.relate(f) {
                         Relation::Inside => true,
                         Relation::Holds => t.removes,
                         Relation::Unrelated => false,
