@@ -87,9 +87,12 @@ fn walk(mut cur: PathBuf, path: &Path, links: &mut usize) -> std::io::Result<Pat
                         missing = true;
                         cur = next;
                     }
-                    // Not a folder (`file.txt/x`) and similar: the write will fail; take it as
-                    // written.
-                    Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => {
+                    // Not a folder (`file.txt/x`), a name too long and similar: the write will
+                    // fail; take it as written.
+                    Err(e)
+                        if e.kind() == std::io::ErrorKind::NotADirectory
+                            || e.kind() == std::io::ErrorKind::InvalidFilename =>
+                    {
                         missing = true;
                         cur = next;
                     }

@@ -52,6 +52,10 @@ pub struct Scan {
 /// Nested scripts (`bash -c`, `eval`, a heredoc fed to a shell) read before the rest is treated
 /// as unprovable.
 pub const MAX_DEPTH: usize = 12;
+/// Syntax-tree levels walked (parentheses, substitutions, compound commands, nested scripts)
+/// before the rest is treated as unprovable: the walk is recursive and must not exhaust the
+/// stack.
+pub const MAX_TREE_DEPTH: usize = 100;
 /// Words one argument may expand to (braces, loops) before the rest is treated as unprovable.
 const MAX_EXPANSION: usize = 256;
 
@@ -64,6 +68,7 @@ pub fn scan(command: &str, budget: &Budget) -> Result<Scan> {
         mentioned: Vec::new(),
         unknown: None,
         whole: false,
+        level: 0,
     };
     w.script(command, &mut St::default(), &Input::None, 0)?;
     if let Some(why) = w.unknown.take() {
@@ -140,6 +145,8 @@ struct Walker<'b> {
     unknown: Option<String>,
     /// Inside `find -exec`: every write touches the whole tree it names.
     whole: bool,
+    /// How deep the walk is in the syntax tree (nested scripts included).
+    level: usize,
 }
 
 const SHELLS: [&str; 9] = [
@@ -302,7 +309,12 @@ impl Walker<'_> {
                 std::ops::ControlFlow::Continue(())
             }
         };
-        let bytes = text.as_bytes();
+        // The grammar's external scanner reads out of bounds on some characters beyond the
+        // Basic Multilingual Plane (`{` then U+E0100 crashes the process, and a crashed hook
+        // fails open). The parser gets a copy where each such character is U+10000, which has
+        // the same UTF-8 length, so every node's byte range still indexes `text` itself.
+        let sanitized = astral_to_safe(text);
+        let bytes = sanitized.as_bytes();
         let tree = parser
             .parse_with_options(
                 &mut |i, _| bytes.get(i..).unwrap_or_default(),
@@ -319,6 +331,27 @@ impl Walker<'_> {
     }
 
     fn node(&mut self, src: &str, n: Node, st: &mut St, input: &Input, depth: usize) -> Result<()> {
+        self.level += 1;
+        let r = if self.level > MAX_TREE_DEPTH {
+            let why = format!("its syntax nests deeper than {MAX_TREE_DEPTH} levels");
+            self.opaque_text(&src[n.byte_range()], st, &why);
+            self.unknown(&why);
+            Ok(())
+        } else {
+            self.node_inner(src, n, st, input, depth)
+        };
+        self.level -= 1;
+        r
+    }
+
+    fn node_inner(
+        &mut self,
+        src: &str,
+        n: Node,
+        st: &mut St,
+        input: &Input,
+        depth: usize,
+    ) -> Result<()> {
         self.budget.check("reading the shell command")?;
         match n.kind() {
             "comment" | "heredoc_start" | "heredoc_end" => {}
@@ -1007,7 +1040,8 @@ impl Walker<'_> {
                 let mut i = 0;
                 while i < args.len() {
                     let a = args[i].text();
-                    if a == "-c" || a == "--command" || a == "--session-command" {
+                    let cluster = a.starts_with('-') && !a.starts_with("--") && a.contains('c');
+                    if cluster || a == "--command" || a == "--session-command" {
                         if let Some(s) = args.get(i + 1) {
                             self.nested(s, st, &Input::None, depth)?;
                         }
@@ -1244,6 +1278,9 @@ impl Walker<'_> {
                     ("env" | "sudo", "-C" | "--chdir" | "-D") => chdir = value,
                     ("xargs", "-I" | "--replace") => replace = value.map(|w| w.text().to_string()),
                     ("xargs", "-i") => replace = Some("{}".into()),
+                    ("xargs", k) if k.starts_with("-I") && k.len() > 2 => {
+                        replace = Some(k[2..].to_string())
+                    }
                     ("flock" | "runuser", "-c" | "--command") => {
                         i += 1;
                         shell_cmd = args.get(i).cloned();
@@ -1403,13 +1440,34 @@ impl Walker<'_> {
                     None => (Vec::new(), None),
                 };
                 if cmd == "ln" {
-                    // A link to a protected path makes it writable through the link.
+                    // A link to a protected path makes it writable through the link. A symlink's
+                    // target is read from the link's folder: check it from there too.
                     for s in &sources {
                         self.write(s, st, true);
+                        if let (Some(sv), Some(dv)) =
+                            (&s.v, dest.as_ref().and_then(|d| d.v.clone()))
+                            && !sv.starts_with('/')
+                        {
+                            let parent = match dv.trim_end_matches('/').rsplit_once('/') {
+                                Some((p, _)) => p.to_string(),
+                                None => ".".to_string(),
+                            };
+                            for d in [parent, dv.clone()] {
+                                self.write(&W::known(&format!("{d}/{sv}")), st, true);
+                            }
+                        }
                     }
                 }
                 if let Some(dest) = dest {
-                    self.write(&dest, st, tree);
+                    // `cp -a X/. D`, `rsync -a X/ D`, `cp -T`: the tree lands on D itself.
+                    let onto = vals
+                        .iter()
+                        .any(|a| matches!(*a, "-T" | "--no-target-directory"))
+                        || sources.iter().any(|s| {
+                            let t = s.text();
+                            t.ends_with('/') || matches!(basename(t), "" | "." | "..")
+                        });
+                    self.write(&dest, st, tree && onto);
                     for s in &sources {
                         match (&s.v, &dest.v) {
                             (Some(sv), Some(dv)) => {
@@ -1419,6 +1477,9 @@ impl Walker<'_> {
                                     self.write(&W::known(&p), st, tree);
                                 }
                             }
+                            // The name is only known when it runs: anything below the
+                            // destination may be written.
+                            (None, Some(_)) => self.write(&dest, st, true),
                             _ => self.unknown(
                                 "a copy's source or destination is only known when it runs",
                             ),
@@ -2016,6 +2077,25 @@ impl Walker<'_> {
     }
 }
 
+/// `text` with every character outside the Basic Multilingual Plane replaced by U+10000
+/// (four UTF-8 bytes each, so byte offsets are kept).
+fn astral_to_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().all(|c| (c as u32) < 0x10000) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if (c as u32) >= 0x10000 {
+                    '\u{10000}'
+                } else {
+                    c
+                }
+            })
+            .collect(),
+    )
+}
+
 /// The operator of a file redirect (`>`, `>>`, `2>` gives `>`, `&>`, `<`, …).
 fn redirect_op<'s>(src: &'s str, r: Node) -> &'s str {
     let mut c = r.walk();
@@ -2499,6 +2579,18 @@ mod tests {
         assert_eq!(s.commands.len(), 3);
         assert_eq!(s.commands[1][0], "wazir");
         assert_eq!(s.commands[1][4], "phase_enter");
+    }
+
+    #[test]
+    fn characters_that_crash_the_grammar_scanner_are_read_safely() {
+        for c in ['\u{E0100}', '\u{E01DE}', '\u{10FFFF}', '\u{F0000}'] {
+            let cmd = format!("{{{c} && rm roles/{c}x");
+            let s = scan(&cmd, &Budget::guard()).unwrap();
+            assert!(
+                s.targets.iter().any(|t| t.path == format!("roles/{c}x")),
+                "{s:?}"
+            );
+        }
     }
 
     #[test]
