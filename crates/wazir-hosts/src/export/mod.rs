@@ -335,6 +335,8 @@ fn summary(project: &Project, src: &Sources, c: &Compiled) -> PackageSummary {
 /// under `out`. Only files whose bytes change are rewritten; files an earlier build wrote that
 /// are no longer produced are removed when unedited.
 pub fn build(project: &Project, hosts: &[Host], out: Option<&Path>) -> Result<Report> {
+    // Every declared path must stay inside the project before anything is written.
+    wazir_core::paths::confine(&project.root, &project.manifest, &project.manifest_path)?;
     let hosts = select_hosts(project, hosts)?;
     let briefs = needs_briefs(&hosts);
     let mut src = Sources::scan(project, briefs)?;
