@@ -21,18 +21,36 @@ fn kit() -> PathBuf {
 }
 
 struct Fixture {
-    _dir: tempfile::TempDir,
-    _state: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
+    _state: Option<tempfile::TempDir>,
     root: PathBuf,
     state: PathBuf,
 }
 
+/// `bench/hooks.sh` sets this to a folder: the fixture is built there and kept, and every
+/// payload of the table is written to `payloads/`, so the bench can time the whole process on
+/// the same suite.
+const DUMP_ENV: &str = "WAZIR_GUARD_SUITE_DIR";
+
 impl Fixture {
     fn new() -> Fixture {
-        let dir = tempfile::tempdir().unwrap();
-        let state = tempfile::tempdir().unwrap();
-        let root = dir.path().canonicalize().unwrap();
-        let state_path = state.path().canonicalize().unwrap();
+        let (dir, state, root, state_path) = match std::env::var_os(DUMP_ENV) {
+            Some(d) => {
+                let d = PathBuf::from(d);
+                std::fs::create_dir_all(d.join("project")).unwrap();
+                std::fs::create_dir_all(d.join("state")).unwrap();
+                let root = d.join("project").canonicalize().unwrap();
+                let state = d.join("state").canonicalize().unwrap();
+                (None, None, root, state)
+            }
+            None => {
+                let dir = tempfile::tempdir().unwrap();
+                let state = tempfile::tempdir().unwrap();
+                let root = dir.path().canonicalize().unwrap();
+                let state_path = state.path().canonicalize().unwrap();
+                (Some(dir), Some(state), root, state_path)
+            }
+        };
         let manifest = std::fs::read_to_string(kit().join("wazir.manifest.yaml")).unwrap();
         std::fs::write(root.join("wazir.manifest.yaml"), &manifest).unwrap();
         for f in [
@@ -637,9 +655,15 @@ fn the_guard_decides_every_row_on_every_host_within_50ms() {
     let mut asked = 0;
     let mut worst = Duration::ZERO;
     let mut worst_case = String::new();
+    let dump = std::env::var_os(DUMP_ENV).map(|d| PathBuf::from(d).join("payloads"));
     for (class, call, block) in &rows {
         for (host, payload) in payloads(&f, call) {
             asked += 1;
+            if let Some(d) = &dump {
+                std::fs::create_dir_all(d).unwrap();
+                let name = format!("{asked:04}-{}-{class}.json", host.as_str());
+                std::fs::write(d.join(name), payload.to_string()).unwrap();
+            }
             let a = ask(&f, host, &payload);
             if a.elapsed > worst {
                 worst = a.elapsed;
