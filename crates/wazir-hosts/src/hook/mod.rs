@@ -60,6 +60,17 @@ pub fn run(opts: &Options, stdin: &[u8]) -> Reply {
             stderr: String::new(),
         };
     }
+    let codex_opts;
+    let opts = match &payload {
+        Ok(p) if called_by_codex_through_a_claude_package(opts.host, p) => {
+            codex_opts = Options {
+                host: Host::Codex,
+                ..opts.clone()
+            };
+            &codex_opts
+        }
+        _ => opts,
+    };
     let cx = Cx {
         opts,
         payload: payload.as_ref().ok(),
@@ -89,6 +100,16 @@ pub fn run(opts: &Options, stdin: &[u8]) -> Reply {
 /// are off), so the Claude copy steps aside: each guard runs once, and speaks Cursor's protocol.
 fn called_by_cursor_through_claude_settings(host: Host, p: &Payload) -> bool {
     host == Host::Claude && p.raw.get("cursor_version").is_some()
+}
+
+/// Codex accepts a Claude Code marketplace and runs its plugin's hooks with the commands written
+/// for Claude (checked with Codex CLI 0.171.0 by `tests/hosts/`), so a `--host claude` hook can
+/// receive a Codex payload: `apply_patch` with patch text, and `turn_id`, which Claude Code never
+/// sends. Such a call is decoded and answered as Codex, or an `apply_patch` into a protected
+/// path would go through.
+fn called_by_codex_through_a_claude_package(host: Host, p: &Payload) -> bool {
+    host == Host::Claude
+        && (p.raw.get("turn_id").is_some() || p.tool_name.as_deref() == Some("apply_patch"))
 }
 
 fn dispatch(cx: &Cx) -> Result<Outcome> {
