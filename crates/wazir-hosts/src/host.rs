@@ -156,6 +156,17 @@ impl Host {
         self.registrations(event).first().copied()
     }
 
+    /// Whether a pre-compact event with this `trigger` means the host is compacting. Gemini CLI
+    /// (0.61.0) fires `PreCompress` with trigger `auto` on every turn before it checks whether
+    /// to compress, so only its `manual` trigger (`/compress`) counts; the other hosts fire
+    /// their pre-compact event only when they compact.
+    pub fn pre_compact_trigger_means_compaction(self, trigger: Option<&str>) -> bool {
+        match self {
+            Host::Gemini => trigger == Some("manual"),
+            _ => true,
+        }
+    }
+
     /// Whether `host_event` is an event this host answers with a permission (allow, deny, ask):
     /// the events before a tool runs.
     pub fn is_permission_event(self, host_event: &str) -> bool {
