@@ -31,7 +31,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 
 # Defects (issue 18) whose cases still fail: `case id` -> why. Reported on every run.
-KNOWN_FAILURES = {}
+KNOWN_FAILURES = {
+    "gemini/pre-compact-recorded": (
+        "Gemini CLI 0.61.0 fires PreCompress with trigger auto on every turn, so only a manual "
+        "/compress is recorded (defect 6), and `gemini -p /compress` does not fire the manual "
+        "trigger in a project with Wazir's package"),
+}
 
 CLIENT_TIMEOUT = 90
 
@@ -693,7 +698,8 @@ def d8(client, env):
     client.run(env, "Edit.", [client.write_step(target, "x\n"), {"text": "done"}])
     check(open(target).read() == before, "the protected file changed")
     check(mentions(env.sent_after(0), "Wazir protected-path guard"), "the reason did not reach the model")
-    warn = [l for l in (env.err + env.out).splitlines() if re.search(r"hook.*(fail|error|warn)", l, re.I)]
+    warn = [l for l in (env.err + env.out).splitlines()
+            if re.search(r"Hook\(s\) .*failed|Hook execution for .*[1-9][0-9]* failed", l)]
     check(not warn, f"the user was shown a failed-hook warning: {warn[:3]}")
 
 
