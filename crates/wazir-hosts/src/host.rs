@@ -156,6 +156,16 @@ impl Host {
         self.registrations(event).first().copied()
     }
 
+    /// The project file where `wazir init` registers this host's hooks.
+    pub fn project_hooks_file(self) -> Option<&'static str> {
+        Some(match self {
+            Host::Claude => ".claude/settings.json",
+            Host::Codex => ".codex/hooks.json",
+            Host::Gemini => ".gemini/settings.json",
+            Host::Cursor => ".cursor/hooks.json",
+        })
+    }
+
     /// Whether a pre-compact event with this `trigger` means the host is compacting. Gemini CLI
     /// (0.61.0) fires `PreCompress` with trigger `auto` on every turn before it checks whether
     /// to compress, so only its `manual` trigger (`/compress`) counts; the other hosts fire

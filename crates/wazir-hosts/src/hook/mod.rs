@@ -77,6 +77,7 @@ pub fn run(opts: &Options, stdin: &[u8]) -> Reply {
         warnings: RefCell::new(Vec::new()),
     };
     let outcome = match &payload {
+        Ok(_) if cx.plugin_copy_of_a_project_hook() => Outcome::Neutral,
         Ok(_) => dispatch(&cx).unwrap_or_else(|e| cx.failed(&e)),
         Err(e) => cx.failed(&anyhow::anyhow!("{e}")),
     };
@@ -178,6 +179,33 @@ impl<'a> Cx<'a> {
                 Outcome::Neutral
             }
         }
+    }
+
+    /// Whether this call comes from a plugin's copy of a hook that the project's own host
+    /// settings also register. With the Claude Code plugin enabled in a project set up by
+    /// `wazir init`, the host runs both copies of every hook (two session starts, two captures,
+    /// two stop refusals; checked with Claude Code 2.1.332 by `tests/hosts/`): the project's
+    /// copy acts and the plugin's steps aside. A plugin hook is told by the plugin root the host
+    /// sets for it (`CLAUDE_PLUGIN_ROOT`, Codex `PLUGIN_ROOT`).
+    fn plugin_copy_of_a_project_hook(&self) -> bool {
+        let from_plugin = ["CLAUDE_PLUGIN_ROOT", "PLUGIN_ROOT"]
+            .iter()
+            .any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()));
+        if !from_plugin {
+            return false;
+        }
+        let Some(root) = self.root() else {
+            return false;
+        };
+        let Some(file) = self.opts.host.project_hooks_file() else {
+            return false;
+        };
+        let ours = format!(
+            "wazir hook --host {} {}",
+            self.opts.host.as_str(),
+            self.opts.event.as_str()
+        );
+        std::fs::read_to_string(root.join(file)).is_ok_and(|t| t.contains(&ours))
     }
 
     /// The folder the tool runs in: the payload's `cwd`, else the project root, else the
