@@ -601,7 +601,8 @@ def d3(client, env):
     check(len(caps) == 1, f"one shell call was captured {len(caps)} times")
     refusals = [r for r in env.agent_requests() if "Wazir stop guard" in unescape(json.dumps(r["body"]))]
     check(len(env.agent_requests()) == 3, f"expected 3 agent turns, got {len(env.agent_requests())}")
-    check(len(stops) == 2, f"two stops were recorded {len(stops)} times")
+    refused = [e for e in stops if (e.get("data") or {}).get("refused")]
+    check(len(refused) == 1, f"one refused stop was recorded {len(refused)} times")
 
 
 @case("d4-command-and-skill-names-unique", defect=4)
