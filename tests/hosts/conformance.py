@@ -265,16 +265,21 @@ class Codex(Client):
                 f'[model_providers.scripted]\nname = "scripted"\n'
                 f'base_url = "http://127.0.0.1:{env.port}/v1"\nwire_api = "responses"\n'
                 f'env_key = "OPENAI_API_KEY"\nrequest_max_retries = 0\nstream_max_retries = 0\n'
-                f'{extra}')
+                f'{getattr(env, "codex_tail", "")}{extra}')
 
     def prepare(self, env):
         home = self.codex_home(env)
         os.makedirs(home, exist_ok=True)
-        extra = ""
-        if self.trust_hooks:
-            extra = trust_codex_project(env, self, home)
         with open(os.path.join(home, "config.toml"), "w") as f:
-            f.write(self.config(env, extra))
+            f.write(self.config(env))
+        for argv in getattr(self, "before_trust", []):
+            e = env.base_env()
+            e.update(self.env(env))
+            r = subprocess.run(argv, cwd=env.project, env=e, capture_output=True, text=True,
+                               timeout=60)
+            check(r.returncode == 0, f"{' '.join(argv)} failed: {r.stdout}{r.stderr}")
+        if self.trust_hooks:
+            trust_codex_project(env, self, home)
 
     def env(self, env):
         return {"CODEX_HOME": self.codex_home(env), "OPENAI_API_KEY": "sk-dummy-offline"}
@@ -321,16 +326,25 @@ def trust_codex_project(env, client, home):
     app-server for every hook's key and current hash (`hooks/list`) and trust them, as a user
     would in the /hooks dialog."""
     lines = f'\n[projects."{env.project}"]\ntrust_level = "trusted"\n'
-    with open(os.path.join(home, "config.toml"), "w") as f:
-        f.write(client.config(env, lines))
+    cfg = os.path.join(home, "config.toml")
+    base = open(cfg).read() if os.path.exists(cfg) else client.config(env)
+    with open(cfg, "w") as f:
+        f.write(base + lines)
     hooks = codex_hooks_list(env, client)
+    trusted = ""
     for h in hooks:
         key = h.get("key")
         digest = h.get("currentHash") or h.get("current_hash") or h.get("hash")
         if key and digest:
-            lines += f'\n[hooks.state."{key}"]\ntrusted_hash = "{digest}"\n'
+            # A plugin hook's currentHash reads `<hook hash>/<plugin hash>`; Codex 0.171.0 counts
+            # it trusted when trusted_hash holds the first part (the whole string reads
+            # "modified").
+            digest = digest.split("/")[0]
+            trusted += f'\n[hooks.state."{key}"]\ntrusted_hash = "{digest}"\n'
+    with open(cfg, "a") as f:
+        f.write(trusted)
     env.codex_hooks = hooks
-    return lines
+    return lines + trusted
 
 
 def codex_hooks_list(env, client):
@@ -555,20 +569,24 @@ def compact_session(client, env):
 # ------------------------------------------------------------------- defects (issue 18)
 
 
-@case("d1-claude-hooks-under-codex", clients=("codex",), defect=1)
+@case("d1-claude-marketplace-under-codex", clients=("codex",), defect=1)
 def d1(client, env):
-    """Codex runs a Claude package's hooks with the commands written for Claude: a
-    `--host claude` guard receives Codex payloads and must still read `apply_patch`."""
-    env.init_project(("codex",))
-    hooks_file = os.path.join(env.project, ".codex", "hooks.json")
-    text = open(hooks_file).read().replace("--host codex", "--host claude")
-    with open(hooks_file, "w") as f:
-        f.write(text)
+    """Codex accepts the repository's Claude Code marketplace and runs the plugin's hooks with
+    the commands written for Claude: a `--host claude` guard receives Codex payloads and must
+    still read `apply_patch`."""
+    env.init_project(("claude",))
+    env.codex_tail = "[features]\nplugin_hooks = true\n"
+    client.before_trust = [
+        ["codex", "plugin", "marketplace", "add", REPO],
+        ["codex", "plugin", "add", "wazir@wazir"],
+    ]
     target = project_file(env, PROTECTED)
     before = open(target).read()
     client.suite_project = env.project
     client.run(env, "Edit the role.", [client.write_step(target, "patched\n"), {"text": "done"}])
-    check(env.codex_hooks, "codex lists no hooks for the project")
+    plugin_hooks = [h for h in env.codex_hooks if h.get("source") == "plugin"
+                    and "--host claude" in h.get("command", "")]
+    check(plugin_hooks, "codex lists no hooks of the Claude plugin")
     check(open(target).read() == before, "an apply_patch into a protected path went through")
     check(mentions(env.sent_after(0), "Wazir protected-path guard"),
           "the guard's reason did not come back to the model")
