@@ -34,8 +34,8 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 KNOWN_FAILURES = {
     "gemini/pre-compact-recorded": (
         "Gemini CLI 0.61.0 fires PreCompress with trigger auto on every turn, so only a manual "
-        "/compress is recorded (defect 6), and `gemini -p /compress` does not fire the manual "
-        "trigger in a project with Wazir's package"),
+        "/compress is recorded (defect 6); in `gemini -p /compress` the SessionStart hook's "
+        "context is put before the prompt, which is then no longer read as a command"),
 }
 
 CLIENT_TIMEOUT = 90
