@@ -15,7 +15,11 @@ use super::{Cx, Outcome};
 
 pub fn run(cx: &Cx) -> Result<Outcome> {
     let p = cx.payload();
-    if !cx.opts.host.pre_compact_trigger_means_compaction(p.trigger.as_deref()) {
+    if !cx
+        .opts
+        .host
+        .pre_compact_trigger_means_compaction(p.trigger.as_deref())
+    {
         return Ok(Outcome::Neutral);
     }
     let Some(project) = cx.project()? else {
