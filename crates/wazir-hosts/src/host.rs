@@ -156,6 +156,16 @@ impl Host {
         self.registrations(event).first().copied()
     }
 
+    /// Slash commands built into the host that a project or extension command must not reuse:
+    /// Gemini CLI 0.61.0 renames a workspace `/plan` to `/workspace.plan` ("conflicts with
+    /// built-in command", seen at interactive start-up by `tests/hosts/`).
+    pub fn builtin_commands(self) -> &'static [&'static str] {
+        match self {
+            Host::Gemini => &["plan"],
+            _ => &[],
+        }
+    }
+
     /// The project file where `wazir init` registers this host's hooks.
     pub fn project_hooks_file(self) -> Option<&'static str> {
         Some(match self {

@@ -66,7 +66,7 @@ fn every_host_installs_into_an_empty_project_and_a_second_run_changes_nothing() 
         ".agents/skills/tdd/SKILL.md",
         "GEMINI.md",
         ".gemini/settings.json",
-        ".gemini/commands/plan.toml",
+        ".gemini/commands/plan-phase.toml",
         ".cursor/hooks.json",
         ".cursor/rules/wazir.mdc",
     ] {

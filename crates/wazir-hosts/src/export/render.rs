@@ -208,7 +208,10 @@ pub fn cursor_hooks(regs: &[HookReg]) -> Value {
 fn invoke(src: &Sources, host: Host, stem: &str) -> String {
     match host {
         Host::Claude | Host::Gemini => {
-            format!("`/{}`", crate::export::package::command_name(src, stem))
+            format!(
+                "`/{}`",
+                crate::export::package::command_name(src, host, stem)
+            )
         }
         Host::Codex | Host::Cursor => format!("ask for the `{stem}` phase"),
     }

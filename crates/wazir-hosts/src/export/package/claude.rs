@@ -62,7 +62,10 @@ fn commands(src: &Sources, dir: &str) -> Vec<PackageFile> {
                 generated_note(src),
                 command_prompt(src, w, Host::Claude, "$ARGUMENTS")
             );
-            PackageFile::new(format!("{dir}/{}.md", command_name(src, &w.stem)), text)
+            PackageFile::new(
+                format!("{dir}/{}.md", command_name(src, Host::Claude, &w.stem)),
+                text,
+            )
         })
         .collect()
 }
