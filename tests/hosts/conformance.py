@@ -643,6 +643,68 @@ def d4(client, env):
     check(not both, f"names shared by a command and a skill: {', '.join(both)}")
 
 
+def gemini_interactive(client, env, keys=(), startup=40):
+    """Start Gemini CLI's interactive UI on a pseudo-terminal, wait until it says it is ready,
+    type each of `keys` (a line each), then `/quit`. Returns the screen output as text."""
+    import pty
+    import select
+    env.start_server(client.api, [{"text": "done"}] * 4)
+    try:
+        client.prepare(env)
+        e = env.base_env()
+        e.update(client.env(env))
+        e["TERM"] = "xterm-256color"
+        pid, fd = pty.fork()
+        if pid == 0:
+            os.chdir(env.project)
+            os.execvpe("gemini", ["gemini", "--yolo"], e)
+        out = b""
+
+        def pump(seconds, until=None):
+            nonlocal out
+            end = time.time() + seconds
+            while time.time() < end:
+                r, _, _ = select.select([fd], [], [], 0.1)
+                if r:
+                    try:
+                        out += os.read(fd, 65536)
+                    except OSError:
+                        return
+                if until and until in out:
+                    return
+
+        pump(startup, b"Ready (")
+        check(b"Ready (" in out, f"gemini's interactive UI did not get ready in {startup}s")
+        pump(1)
+        for k in [*keys, "/quit"]:
+            os.write(fd, k.encode())
+            pump(0.5)
+            os.write(fd, b"\r")
+            pump(5)
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(pid, 0)
+        os.close(fd)
+    finally:
+        env.stop_server()
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07", "", out.decode("utf-8", "replace"))
+    with open(os.path.join(env.root, "screen.txt"), "w") as f:
+        f.write(text)
+    return text
+
+
+@case("d4-gemini-commands-not-renamed", clients=("gemini",), defect=4)
+def d4_gemini(client, env):
+    """At interactive start-up Gemini renames a command that clashes with a skill or with one
+    of its built-in commands (`/plan`), and says so."""
+    env.init_project(client.hosts)
+    screen = gemini_interactive(client, env)
+    lines = sorted({l.strip() for l in screen.splitlines() if "renamed" in l or "onflict" in l})
+    check(not lines, f"gemini renamed commands at start-up: {lines[:4]}")
+
+
 @case("d5-doctor-checks-codex-trust", clients=("codex",), defect=5)
 def d5(client, env):
     """Codex runs project hooks only for a trusted project whose hook hashes are recorded;
