@@ -31,12 +31,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 
 # Defects (issue 18) whose cases still fail: `case id` -> why. Reported on every run.
-KNOWN_FAILURES = {
-    "gemini/pre-compact-recorded": (
-        "Gemini CLI 0.61.0 fires PreCompress with trigger auto on every turn, so only a manual "
-        "/compress is recorded (defect 6); in `gemini -p /compress` the SessionStart hook's "
-        "context is put before the prompt, which is then no longer read as a command"),
-}
+KNOWN_FAILURES = {}
 
 CLIENT_TIMEOUT = 90
 
@@ -562,8 +557,19 @@ def compact_session(client, env):
         env.codex_extra = "model_auto_compact_token_limit = 50\n"
         client.run(env, "Work.", [client.shell_step("echo hi"), {"text": "done"}, {"text": "done"}])
     else:
-        # Gemini's /compress in a prompt is a manual compression.
-        client.run(env, "/compress", [{"text": "done"}, {"text": "done"}])
+        # Gemini: `/compress` in the interactive UI (in `-p` mode the SessionStart context is
+        # put before the prompt, which is then no longer a command), after a first turn large
+        # enough that compressing it is worth it.
+        steps = ([client.shell_step("seq 1 30000"), {"text": "done one"}, {"text": "done one b"},
+                  client.shell_step("echo small"), {"text": "done two"}, {"text": "done two b"}]
+                 + [{"text": "more"}] * 6)
+        screen = gemini_interactive(client, env, keys=["list numbers", "say more", "and more",
+                                                       "/compress"], steps=steps)
+        check("Chat history compressed" in screen,
+              "gemini did not compress: " + " | ".join(
+                  l.strip() for l in screen.splitlines() if "ompress" in l)[-300:])
+        pc = [e for e in env.events() if e.get("event") == "pre_compact"]
+        check(len(pc) == 1, f"one compaction was recorded {len(pc)} times")
 
 
 # ------------------------------------------------------------------- defects (issue 18)
@@ -643,12 +649,12 @@ def d4(client, env):
     check(not both, f"names shared by a command and a skill: {', '.join(both)}")
 
 
-def gemini_interactive(client, env, keys=(), startup=40):
+def gemini_interactive(client, env, keys=(), startup=40, steps=None):
     """Start Gemini CLI's interactive UI on a pseudo-terminal, wait until it says it is ready,
     type each of `keys` (a line each), then `/quit`. Returns the screen output as text."""
     import pty
     import select
-    env.start_server(client.api, [{"text": "done"}] * 4)
+    env.start_server(client.api, steps if steps is not None else [{"text": "done"}] * 4)
     try:
         client.prepare(env)
         e = env.base_env()

@@ -143,9 +143,13 @@ def responses(handler, path, body, steps):
 # ---------------------------------------------------------------- Gemini generateContent
 
 def gemini(handler, path, body, steps):
-    usage = {"promptTokenCount": 100, "candidatesTokenCount": 10, "totalTokenCount": 110}
+    # About four characters a token: Gemini compares its compressed history with this count.
+    prompt_tokens = max(1, len(json.dumps(body)) // 4)
+    usage = {"promptTokenCount": prompt_tokens, "candidatesTokenCount": 10,
+             "totalTokenCount": prompt_tokens + 10}
     if ":countTokens" in path:
-        return send_json(handler, {"totalTokens": 100})
+        # About four characters a token, so a compressed history counts as smaller.
+        return send_json(handler, {"totalTokens": max(1, len(json.dumps(body)) // 4)})
     if ":embedContent" in path or ":batchEmbedContents" in path:
         return send_json(handler, {"embeddings": []})
     agent_turn = bool(body.get("tools")) and ":streamGenerateContent" in path
