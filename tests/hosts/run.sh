@@ -50,7 +50,8 @@ if [ ! -f "$dir/.complete" ]; then
       "@google/gemini-cli@${GEMINI_CLI_VERSION}" >/dev/null )
   touch "$dir/.complete"
 fi
-echo "clients: claude $("$bin/claude" --version 2>/dev/null | head -1), codex $("$bin/codex" --version 2>/dev/null | head -1), gemini $(PATH=$bin:$PATH "$bin/gemini" --version 2>/dev/null | head -1), node $("$bin/node" --version)"
+installed() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' "$dir/node_modules/$1/package.json"; }
+echo "clients: claude $(installed @anthropic-ai/claude-code), codex $(installed @openai/codex), gemini $(installed @google/gemini-cli), node $("$bin/node" --version)"
 echo "wazir: $wazir ($("$wazir" --version))"
 
 # Only loopback inside: every client and model server talks to 127.0.0.1 and nothing else.
