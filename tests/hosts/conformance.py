@@ -242,7 +242,6 @@ class Codex(Client):
         rel = os.path.relpath(path, self.suite_project) if os.path.isabs(path) else path
         patch = f"*** Begin Patch\n*** Add File: {rel}\n{body}*** End Patch\n"
         if os.path.exists(path):
-            patch = (f"*** Begin Patch\n*** Delete File: {rel}\n*** End Patch\n")
             patch = (f"*** Begin Patch\n*** Update File: {rel}\n@@\n"
                      + "".join("-" + l + "\n" for l in open(path).read().splitlines())
                      + body + "*** End Patch\n")
@@ -601,7 +600,6 @@ def d1(client, env):
 @case("d2-plugin-validates-strict", clients=("claude",), defect=2)
 def d2(client, env):
     plugin = os.path.join(REPO, "kit", "exports", "hosts", "claude")
-    e = client.env(env) if env.port else {}
     env.run_client(["claude", "plugin", "validate", "--strict", plugin], {"IS_SANDBOX": "1"},
                    cwd=env.root)
     check(env.rc == 0, f"`claude plugin validate --strict` failed: {(env.out + env.err)[-1200:]}")
@@ -623,7 +621,6 @@ def d3(client, env):
     check(first.count("Using skills (load this procedure first)") == 1,
           f"session-start context reached the model {first.count('Using skills (load this procedure first)')} times")
     check(len(caps) == 1, f"one shell call was captured {len(caps)} times")
-    refusals = [r for r in env.agent_requests() if "Wazir stop guard" in unescape(json.dumps(r["body"]))]
     check(len(env.agent_requests()) == 3, f"expected 3 agent turns, got {len(env.agent_requests())}")
     refused = [e for e in stops if (e.get("data") or {}).get("refused")]
     check(len(refused) == 1, f"one refused stop was recorded {len(refused)} times")
