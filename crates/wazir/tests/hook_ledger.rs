@@ -300,6 +300,20 @@ fn long_output_is_captured_and_the_agent_gets_path_head_and_tail() {
 }
 
 #[test]
+fn gemini_records_only_a_manual_precompress() {
+    // Gemini fires PreCompress with trigger auto on every turn, before it decides to compress.
+    let p = TestProject::new();
+    let (ledger, run) = start_run(&p, "plan");
+    let mut payload = json!({"session_id": "s", "transcript_path": "/tmp/t", "cwd": p.root,
+        "hook_event_name": "PreCompress", "timestamp": "2026-12-06T19:37:22.834Z", "trigger": "auto"});
+    assert_eq!(p.hook("gemini", "pre-compact", &payload).code, 0);
+    assert!(!events(&ledger, &run).contains(&"pre_compact".to_string()));
+    payload["trigger"] = json!("manual");
+    assert_eq!(p.hook("gemini", "pre-compact", &payload).code, 0);
+    assert!(events(&ledger, &run).contains(&"pre_compact".to_string()));
+}
+
+#[test]
 fn pre_compact_writes_the_summary_and_session_start_brings_it_back() {
     let p = TestProject::new();
     let (ledger, run) = start_run(&p, "plan");
