@@ -676,14 +676,29 @@ def gemini_interactive(client, env, keys=(), startup=40, steps=None):
                 if until and until in out:
                     return
 
+        def settle(quiet=3.0, longest=90.0):
+            """Read until the screen has not changed for `quiet` seconds: Gemini's spinner
+            redraws while a turn runs, so a still screen means it waits for input."""
+            nonlocal out
+            end = time.time() + longest
+            last = time.time()
+            while time.time() < end and time.time() - last < quiet:
+                r, _, _ = select.select([fd], [], [], 0.1)
+                if r:
+                    try:
+                        out += os.read(fd, 65536)
+                    except OSError:
+                        return
+                    last = time.time()
+
         pump(startup, b"Ready (")
         check(b"Ready (" in out, f"gemini's interactive UI did not get ready in {startup}s")
-        pump(1)
+        settle()
         for k in [*keys, "/quit"]:
             os.write(fd, k.encode())
             pump(0.5)
             os.write(fd, b"\r")
-            pump(5)
+            settle()
         try:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
