@@ -156,6 +156,9 @@ pub fn run(root: &Path, state_root_flag: Option<&Path>) -> Doctor {
             )
         });
         d.area("host-packages", detail, found);
+        if let Some((found, detail)) = crate::codex_trust::check(&project.root) {
+            d.area(crate::codex_trust::AREA, detail, found);
+        }
         if let Some(handle) = index {
             let (found, detail) = handle.join().unwrap_or_else(|_| {
                 (

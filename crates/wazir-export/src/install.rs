@@ -102,8 +102,11 @@ pub fn install_project_files(
     }
     if host == Host::Codex {
         report.notes.push(
-            "Codex runs project hooks only after you trust them: open Codex here and approve the \
-             hooks in .codex/hooks.json"
+            "Codex runs project hooks only when the project is trusted (`trust_level = \"trusted\"` \
+             under its `[projects.\"…\"]` in ~/.codex/config.toml, or yes to `codex`'s trust \
+             prompt) and each hook is trusted (start `codex` here, open `/hooks`, trust the Wazir \
+             hooks); `codex exec` never asks, so without both the guards are off. `wazir doctor` \
+             checks both"
                 .into(),
         );
     }

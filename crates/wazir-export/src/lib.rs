@@ -110,8 +110,9 @@ fn summary(project: &Project, src: &Sources, c: &Compiled) -> PackageSummary {
             src.package_name()
         )),
         Host::Codex => notes.push(
-            "Codex runs project hooks only after you trust them: open Codex in the project and \
-             approve the hooks of .codex/hooks.json"
+            "Codex runs project hooks only when the project is trusted (`trust_level = \"trusted\"`) \
+             and each hook is trusted in `/hooks`; `codex exec` never asks. `wazir doctor` checks \
+             both"
                 .to_string(),
         ),
         Host::Gemini => notes.push(format!(

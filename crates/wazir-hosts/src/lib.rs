@@ -169,6 +169,37 @@ impl Host {
         self.registrations(event).first().copied()
     }
 
+    /// Slash commands built into the host that a project or extension command must not reuse:
+    /// Gemini CLI 0.61.0 renames a workspace `/plan` to `/workspace.plan` ("conflicts with
+    /// built-in command", seen at interactive start-up by `tests/hosts/`).
+    pub fn builtin_commands(self) -> &'static [&'static str] {
+        match self {
+            Host::Gemini => &["plan"],
+            _ => &[],
+        }
+    }
+
+    /// The project file where `wazir init` registers this host's hooks.
+    pub fn project_hooks_file(self) -> Option<&'static str> {
+        Some(match self {
+            Host::Claude => ".claude/settings.json",
+            Host::Codex => ".codex/hooks.json",
+            Host::Gemini => ".gemini/settings.json",
+            Host::Cursor => ".cursor/hooks.json",
+        })
+    }
+
+    /// Whether a pre-compact event with this `trigger` means the host is compacting. Gemini CLI
+    /// (0.61.0) fires `PreCompress` with trigger `auto` on every turn before it checks whether
+    /// to compress, so only its `manual` trigger (`/compress`) counts; the other hosts fire
+    /// their pre-compact event only when they compact.
+    pub fn pre_compact_trigger_means_compaction(self, trigger: Option<&str>) -> bool {
+        match self {
+            Host::Gemini => trigger == Some("manual"),
+            _ => true,
+        }
+    }
+
     /// Whether `host_event` is an event this host answers with a permission (allow, deny, ask):
     /// the events before a tool runs.
     pub fn is_permission_event(self, host_event: &str) -> bool {

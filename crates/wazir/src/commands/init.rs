@@ -337,9 +337,10 @@ fn next_steps(hosts: &[(Host, String)]) -> Vec<String> {
                     .to_string(),
             ),
             Host::Codex => steps.push(
-                "Codex CLI: project hooks run only once you trust them: start `codex` here and \
-                 approve the hooks in .codex/hooks.json when asked (Codex records a trusted hash \
-                 per hook)."
+                "Codex CLI: project hooks run only when the project and each hook are trusted: set \
+                 `trust_level = \"trusted\"` for this folder in ~/.codex/config.toml (or answer \
+                 yes when `codex` asks), then start `codex` here, open `/hooks` and trust the \
+                 Wazir hooks. `codex exec` never asks; `wazir doctor` checks both."
                     .to_string(),
             ),
             Host::Gemini => steps.push(

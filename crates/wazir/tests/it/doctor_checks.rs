@@ -152,7 +152,7 @@ fn built_packages_are_fresh_and_a_hand_edit_is_an_error() {
             .any(|l| l.starts_with("host-packages ") && l.contains(" ok ")),
         "{out}"
     );
-    let edited = "exports/hosts/claude/CLAUDE.md";
+    let edited = "exports/hosts/claude/commands/plan.md";
     f.edit(edited, |t| format!("{t}\nA local note.\n"));
     let (code, out, err) = f.run(&["doctor"]);
     assert_eq!(code, 1, "{out}");

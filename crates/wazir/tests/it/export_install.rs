@@ -66,7 +66,7 @@ fn every_host_installs_into_an_empty_project_and_a_second_run_changes_nothing() 
         ".agents/skills/tdd/SKILL.md",
         "GEMINI.md",
         ".gemini/settings.json",
-        ".gemini/commands/plan.toml",
+        ".gemini/commands/plan-phase.toml",
         ".cursor/hooks.json",
         ".cursor/rules/wazir.mdc",
     ] {
@@ -143,7 +143,7 @@ fn user_settings_and_instructions_are_kept() {
     let mut dedup = ours.clone();
     dedup.dedup();
     assert_eq!(ours, dedup, "each of ours once");
-    assert_eq!(ours.len(), 7);
+    assert_eq!(ours.len(), 8);
     let md = std::fs::read_to_string(root.join("CLAUDE.md")).unwrap();
     assert!(md.starts_with("# Team notes\n\nUse tabs.\n"));
     assert!(md.contains("<!-- wazir:begin"));

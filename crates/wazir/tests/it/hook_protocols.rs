@@ -311,3 +311,38 @@ fn a_claude_hook_run_by_cursor_steps_aside_for_cursors_own_entry() {
     let via_cursor = p.hook("cursor", "protected-path", &payload);
     assert!(via_cursor.blocked(), "{via_cursor:?}");
 }
+
+#[test]
+fn a_claude_hook_that_receives_a_codex_patch_reads_it_as_codex() {
+    // Codex runs a Claude Code plugin's hooks with the commands written for Claude.
+    let p = TestProject::new();
+    let patch = "*** Begin Patch\n*** Add File: roles/x.md\n+hi\n*** End Patch\n";
+    let payload = json!({"session_id": "s", "turn_id": "t", "cwd": p.root,
+        "hook_event_name": "PreToolUse", "model": "gpt-5.5", "permission_mode": "bypassPermissions",
+        "tool_name": "apply_patch", "tool_input": {"command": patch}, "tool_use_id": "call_1"});
+    let out = p.hook("claude", "protected-path", &payload);
+    assert!(out.blocked(), "{out:?}");
+    assert!(
+        out.stderr.contains("protected-path guard"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn gemini_blocks_with_the_json_deny_on_exit_0() {
+    let p = TestProject::new();
+    let out = p.hook(
+        "gemini",
+        "protected-path",
+        &write_payload("gemini", &p.root, &p.path("roles/executor.md")),
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(out.json()["decision"], "deny");
+    assert!(
+        out.json()["reason"]
+            .as_str()
+            .unwrap()
+            .contains("protected-path guard")
+    );
+}

@@ -16,7 +16,7 @@ fn kit_definitions_pass() {
     let (code, out, err) = f.run(&["validate", "hooks"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(
-        out.contains("hooks: ok (7 definitions, roster equals required_hooks)"),
+        out.contains("hooks: ok (8 definitions, roster equals required_hooks)"),
         "{out}"
     );
 }

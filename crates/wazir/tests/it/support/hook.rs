@@ -127,9 +127,17 @@ impl Out {
             .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {:?}", self.stdout))
     }
 
-    /// The host blocked: exit 2 with a non-empty reason on stderr.
+    /// The host blocked: exit 2 with a non-empty reason on stderr, or (Gemini) the JSON deny
+    /// `{"decision":"deny","reason":…}` on exit 0, with the reason also on stderr.
     pub fn blocked(&self) -> bool {
-        self.code == 2 && !self.stderr.trim().is_empty()
+        if self.stderr.trim().is_empty() {
+            return false;
+        }
+        self.code == 2
+            || (self.code == 0
+                && serde_json::from_str::<Value>(&self.stdout).is_ok_and(|v| {
+                    v["decision"] == "deny" && v["reason"].as_str().is_some_and(|r| !r.is_empty())
+                }))
     }
 }
 
