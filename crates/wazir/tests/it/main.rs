@@ -21,6 +21,7 @@ mod ledger_capture;
 mod ledger_concurrency;
 mod ledger_transitions;
 mod ledger_usage;
+mod manifest_confinement;
 mod skills_kit;
 mod skills_wazir_run;
 mod validate_all;
