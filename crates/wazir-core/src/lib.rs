@@ -2,6 +2,7 @@
 //! the kit embedded in the binary, and the small file, YAML, schema and token primitives every
 //! other crate builds on.
 
+pub mod agents;
 pub mod digest;
 pub mod frontmatter;
 pub mod fsio;

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::agents::AgentPolicy;
 use crate::ids;
 use crate::yaml::{self, YamlError};
 
@@ -38,6 +39,13 @@ pub struct Manifest {
     pub index: IndexConfig,
     #[serde(default)]
     pub validation_checks: Vec<String>,
+    /// Each role's model tier and turn limit, over the built-in defaults.
+    #[serde(default, skip_serializing_if = "is_empty_policy")]
+    pub agents: AgentPolicy,
+}
+
+fn is_empty_policy(p: &AgentPolicy) -> bool {
+    p == &AgentPolicy::default()
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

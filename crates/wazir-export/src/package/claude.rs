@@ -28,19 +28,25 @@ pub fn tools(role: &str) -> &'static str {
     }
 }
 
+/// One subagent per role, carrying the role's model (`model`, omitted when the tier keeps the
+/// session's model) and turn limit (`maxTurns`) from the manifest's `agents` policy.
 fn agents(src: &Sources, dir: &str) -> Vec<PackageFile> {
+    let policy = src.manifest.agents.over_defaults();
     src.roles
         .iter()
         .map(|r| {
-            let text = format!(
-                "{}{}",
-                front_matter(&[
-                    ("name", Fm::Str(&r.stem)),
-                    ("description", Fm::Str(&r.description)),
-                    ("tools", Fm::Str(tools(&r.id))),
-                ]),
-                agent_body(src, r)
-            );
+            let agent = policy.resolve(&r.id, "claude");
+            let turns = agent.max_turns.to_string();
+            let mut fields = vec![
+                ("name", Fm::Str(&r.stem)),
+                ("description", Fm::Str(&r.description)),
+                ("tools", Fm::Str(tools(&r.id))),
+            ];
+            if let Some(model) = &agent.model {
+                fields.push(("model", Fm::Str(model)));
+            }
+            fields.push(("maxTurns", Fm::Raw(&turns)));
+            let text = format!("{}{}", front_matter(&fields), agent_body(src, r));
             PackageFile::new(format!("{dir}/{}.md", r.stem), text)
         })
         .collect()

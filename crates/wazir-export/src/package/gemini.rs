@@ -70,19 +70,25 @@ fn commands(src: &Sources, dir: &str) -> Vec<PackageFile> {
         .collect()
 }
 
+/// One local subagent per role, carrying the role's `model` (omitted when the tier keeps the
+/// session's model) and `max_turns` from the manifest's `agents` policy.
 fn agents(src: &Sources, dir: &str) -> Vec<PackageFile> {
+    let policy = src.manifest.agents.over_defaults();
     src.roles
         .iter()
         .map(|r| {
-            let text = format!(
-                "{}{}",
-                front_matter(&[
-                    ("name", Fm::Str(&r.stem)),
-                    ("description", Fm::Str(&r.description)),
-                    ("kind", Fm::Str("local")),
-                ]),
-                agent_body(src, r)
-            );
+            let agent = policy.resolve(&r.id, "gemini");
+            let turns = agent.max_turns.to_string();
+            let mut fields = vec![
+                ("name", Fm::Str(&r.stem)),
+                ("description", Fm::Str(&r.description)),
+                ("kind", Fm::Str("local")),
+            ];
+            if let Some(model) = &agent.model {
+                fields.push(("model", Fm::Str(model)));
+            }
+            fields.push(("max_turns", Fm::Raw(&turns)));
+            let text = format!("{}{}", front_matter(&fields), agent_body(src, r));
             PackageFile::new(format!("{dir}/{}.md", r.stem), text)
         })
         .collect()

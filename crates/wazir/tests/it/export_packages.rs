@@ -441,3 +441,53 @@ fn snapshots_of_hook_configurations_and_manifests() {
         .collect();
     insta::assert_snapshot!("package_files", listing);
 }
+
+/// Claude Code agents carry `model` and `maxTurns`, Gemini CLI agents `model` and `max_turns`,
+/// from the manifest's `agents` policy; a project's override replaces one role's entry.
+#[test]
+fn agents_carry_each_hosts_model_and_turn_fields_and_a_project_overrides_them() {
+    let (_d, _root, out) = built();
+    let claude = |role: &str, out: &std::path::Path| {
+        front_matter(&out.join(format!("claude/.claude/agents/{role}.md")))
+    };
+    let gemini = |role: &str, out: &std::path::Path| {
+        front_matter(&out.join(format!("gemini/agents/{role}.md")))
+    };
+    assert_eq!(claude("reviewer", &out)["model"], "opus");
+    assert_eq!(claude("reviewer", &out)["maxTurns"], 60);
+    assert_eq!(claude("researcher", &out)["model"], "haiku");
+    assert_eq!(claude("executor", &out)["maxTurns"], 150);
+    assert_eq!(gemini("reviewer", &out)["model"], "gemini-3-pro-preview");
+    assert_eq!(gemini("learner", &out)["max_turns"], 30);
+    for r in ["reviewer", "researcher", "content-author"] {
+        assert!(claude(r, &out)["maxTurns"].as_u64().unwrap() > 0);
+        assert!(gemini(r, &out)["max_turns"].as_u64().unwrap() > 0);
+    }
+
+    // A project override: the researcher on the strong tier with 12 turns, and the strong tier
+    // keeping the session's model on Claude Code.
+    let (dir, root) = kit_copy();
+    let manifest = root.join("wazir.manifest.yaml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let text = text
+        .replace(
+            "researcher: { tier: light, max_turns: 60 }",
+            "researcher: { tier: strong, max_turns: 12 }",
+        )
+        .replace(
+            "strong: { claude: opus, gemini: gemini-3-pro-preview }",
+            "strong: { claude: inherit, gemini: gemini-3-pro-preview }",
+        );
+    std::fs::write(&manifest, text).unwrap();
+    let out2 = dir.path().join("out");
+    build_into(&root, &out2);
+    let r = claude("researcher", &out2);
+    assert_eq!(r["maxTurns"], 12);
+    assert!(
+        r.get("model").is_none(),
+        "inherit leaves the model out: {r}"
+    );
+    let g = gemini("researcher", &out2);
+    assert_eq!(g["model"], "gemini-3-pro-preview");
+    assert_eq!(g["max_turns"], 12);
+}

@@ -43,7 +43,7 @@ fn init_creates_the_run_layout_and_points_latest_at_it() {
     // The workflow caps are copied into the status for hooks, which must not parse workflows.
     assert_eq!(st["caps"]["spec_challenge"]["loop_cap"], 3);
     assert_eq!(st["caps"]["spec_challenge"]["gate"], true);
-    assert_eq!(st["caps"]["execute"]["loop_cap"], 5);
+    assert_eq!(st["caps"]["execute"]["loop_cap"], 3);
 
     let out = p.ok(&[
         "capture", "init", "--run", "r2", "--phase", "plan", "--status", "blocked",
@@ -383,7 +383,7 @@ fn summary_tells_the_run_in_markdown() {
         "{md}"
     );
     assert!(
-        md.contains("| execute | active | 1 | 5 |"),
+        md.contains("| execute | active | 1 | 3 |"),
         "the cap comes from the workflow: {md}"
     );
     assert!(
@@ -396,25 +396,60 @@ fn summary_tells_the_run_in_markdown() {
 }
 
 #[test]
-fn loop_check_exits_0_within_the_cap_and_1_at_it() {
+fn loop_check_allows_the_last_iteration_and_refuses_the_next() {
     let p = Proj::with_fixture_workflows();
     p.ok(&["capture", "init", "--run", "r1", "--phase", "execute"]);
     let out = p.ok(&["capture", "loop-check", "--phase", "execute"]);
     assert_eq!(out.trim(), "execute: loop 1 of 2: within the cap");
     p.event("phase_exit", "execute");
+    // Finished at loop 1: entering would start loop 2 of 2, the last allowed one.
+    let out = p.ok(&["capture", "loop-check", "--phase", "execute"]);
+    assert!(
+        out.starts_with("execute: loop 2 of 2: the last allowed iteration"),
+        "{out}"
+    );
     p.event("phase_enter", "execute");
+    // In loop 2 of 2: still allowed, so the text's own steps can carry it out.
+    let v = p.json(&["capture", "loop-check", "--phase", "execute"]);
+    assert_eq!(
+        (
+            v["count"].as_u64(),
+            v["iteration"].as_u64(),
+            v["cap"].as_u64()
+        ),
+        (Some(2), Some(2), Some(2))
+    );
+    assert_eq!(
+        (v["last_allowed"].as_bool(), v["refused"].as_bool()),
+        (Some(true), Some(false))
+    );
+    p.event("phase_exit", "execute");
+    // Loop 3 would pass the cap: exit 1, and the ledger refuses the entry just the same.
     let (code, out, _) = p.run(&["capture", "loop-check", "--phase", "execute"]);
-    assert_eq!(code, 1);
-    assert!(out.starts_with("execute: loop 2 of 2: at the cap"), "{out}");
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.starts_with("execute: loop 3 would pass the cap of 2: entering is refused"),
+        "{out}"
+    );
     assert!(out.contains("Hand the failures to the user."), "{out}");
     let (code, out, _) = p.run(&["--json", "capture", "loop-check", "--phase", "execute"]);
     assert_eq!(code, 1);
     let v: Value = serde_json::from_str(&out).unwrap();
-    assert_eq!((v["count"].as_u64(), v["cap"].as_u64()), (Some(2), Some(2)));
-    assert_eq!(v["at_cap"], true);
+    assert_eq!(v["refused"], true);
+    assert_eq!(v["iteration"], 3);
+    let err = p.refused(&[
+        "capture",
+        "event",
+        "--event",
+        "phase_enter",
+        "--phase",
+        "execute",
+    ]);
+    assert!(err.contains("loop cap"), "{err}");
     // A phase never entered is at loop 0.
     let v = p.json(&["capture", "loop-check", "--phase", "specify"]);
     assert_eq!(v["count"], 0);
+    assert_eq!(v["iteration"], 1);
     assert_eq!(v["escalation"], Value::Null);
     let err = p.refused(&["capture", "loop-check", "--phase", "nap"]);
     assert!(err.contains("unknown phase `nap`"), "{err}");

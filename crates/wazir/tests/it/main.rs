@@ -16,6 +16,7 @@ mod hook_ledger;
 mod hook_protocols;
 mod index_cli;
 mod init_project;
+mod kit_replay;
 mod ledger_capture;
 mod ledger_concurrency;
 mod ledger_transitions;

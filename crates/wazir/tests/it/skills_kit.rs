@@ -588,9 +588,11 @@ impl Tree {
     }
 }
 
-/// A token standing for "some value the reader fills in".
+/// A token standing for "some value the reader fills in"; a shell variable (`$EXIT`) is one the
+/// shell fills in.
 fn is_placeholder(t: &str) -> bool {
     (t.starts_with('<') && t.ends_with('>'))
+        || (t.len() > 1 && t.starts_with('$'))
         || (t.starts_with(|c: char| c.is_ascii_uppercase())
             && t.chars()
                 .all(|c| c.is_ascii_uppercase() || c == '_' || c == '-'))

@@ -75,6 +75,29 @@ fn missing_role_file() {
 }
 
 #[test]
+fn agent_policy_naming_an_unknown_role_or_tier() {
+    let dir = fixture_project();
+    edit_manifest(dir.path(), |t| {
+        t.replace(
+            "reviewer: { tier: strong, max_turns: 60 }",
+            "reviewer: { tier: huge, max_turns: 60 }",
+        )
+    });
+    let line = fails_with(dir.path(), "role `reviewer` runs on tier `huge`");
+    assert!(line.contains("agents.roles.reviewer.tier"), "{line}");
+    assert!(line.contains("`strong`"), "{line}");
+    let dir = fixture_project();
+    edit_manifest(dir.path(), |t| {
+        t.replace(
+            "learner: { tier: light, max_turns: 30 }",
+            "learner: { tier: light, max_turns: 30 }\n    tester: { tier: light }",
+        )
+    });
+    let line = fails_with(dir.path(), "`agents.roles` names `tester`");
+    assert!(line.contains("wazir.manifest.yaml:"), "{line}");
+}
+
+#[test]
 fn missing_workflow_file() {
     let dir = fixture_project();
     std::fs::remove_file(dir.path().join("workflows/spec-challenge.md")).unwrap();

@@ -5,4 +5,5 @@ pub mod common;
 pub mod export;
 pub mod hook;
 pub mod ledger;
+pub mod replay;
 pub mod validate;
