@@ -10,7 +10,8 @@ use serde::Serialize;
 use crate::error::{IndexError, Result};
 use crate::query::{SearchOptions, exact_matches, resolve_rel, search_conn, sq};
 use crate::store;
-use crate::summary::{StoredSymbol, line_slice, summarized_kind, symbol_key};
+use crate::store::StoredSymbol;
+use crate::summary::{line_slice, summarized_kind, symbol_key};
 
 /// Which form recall returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
