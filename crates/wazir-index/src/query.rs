@@ -201,18 +201,27 @@ pub fn exact_matches(
     };
     let mut out = run_query(conn, cond, DEF_ORDER, &[&q], &f, limit)?;
     if let Some((c, n)) = split_qualified(q) {
-        let c_dot = c.replace("::", ".");
-        let c_rust = c.replace('.', "::");
-        let like_dot = format!("%{c_dot}");
-        let like_rust = format!("%{c_rust}");
-        out.extend(run_query(
+        // `a.B.name` or `a::B::name`: the nearest container is found by name, then the chain
+        // must end with the given scopes (either separator, ASCII case ignored).
+        let want: Vec<&str> = c.split("::").flat_map(|p| p.split('.')).collect();
+        let last = want.last().copied().unwrap_or(c);
+        let found = run_query(
             conn,
-            "s.name = ?1 AND (s.container = ?2 OR s.container = ?3 OR s.container LIKE ?4 OR s.container LIKE ?5)",
+            "s.name = ?1 AND s.scope IN (SELECT id FROM scopes WHERE name = ?2 COLLATE NOCASE)",
             DEF_ORDER,
-            &[&n, &c_dot, &c_rust, &like_dot, &like_rust],
+            &[&n, &last],
             &f,
-            limit,
-        )?);
+            limit.saturating_mul(4).max(100),
+        )?;
+        out.extend(found.into_iter().filter(|s| {
+            s.symbol.container.as_ref().is_some_and(|have| {
+                have.depth() as usize >= want.len()
+                    && have
+                        .chain()
+                        .zip(want.iter().rev())
+                        .all(|(h, w)| h.name().eq_ignore_ascii_case(w))
+            })
+        }));
     }
     if out.is_empty() {
         out = run_query(

@@ -3,8 +3,9 @@
 //! extracted types, the per-thread parsers and the entry point; `queries` compiles each
 //! language's definition query, `walk` finds definitions and their containers, `lang` holds the
 //! per-language naming, signature, doc-comment and import rules, `outline` the data and
-//! Markdown outlines.
+//! Markdown outlines, `container` the shared chain of enclosing scopes.
 
+mod container;
 mod lang;
 mod outline;
 mod queries;
@@ -17,6 +18,7 @@ use tree_sitter::{Node, Parser};
 
 use crate::lang::Lang;
 
+pub use container::Container;
 pub use queries::tree_sitter_allocator;
 
 /// A named definition found in source code.
@@ -25,7 +27,7 @@ pub struct Symbol {
     pub kind: String,
     pub name: String,
     /// Enclosing definitions (impl type, class, module, outer function), joined with `.` or `::`.
-    pub container: Option<String>,
+    pub container: Option<Container>,
     /// The declaration without its body, whitespace collapsed.
     pub signature: String,
     pub start_line: u32,

@@ -5,9 +5,9 @@
 use streaming_iterator::StreamingIterator;
 use tree_sitter::{Node, QueryCursor};
 
-use super::Symbol;
 use super::lang::{doc_comment, go_receiver, is_constant, signature, symbol_name};
 use super::queries::{doc_sibling_kind, query_for};
+use super::{Container, Symbol};
 use crate::lang::Lang;
 
 struct Def<'t> {
@@ -206,9 +206,9 @@ fn symbols_by(lang: Lang, root: Node, src: &str, whole_tree: bool) -> Vec<Symbol
     });
     defs.dedup_by(|b, a| a.node.id() == b.node.id() && a.name == b.name);
 
-    let sep = if lang == Lang::Rust { "::" } else { "." };
+    let sep = lang.container_sep();
     // (qualified path of the def, kind after method promotion)
-    let mut paths: Vec<String> = Vec::with_capacity(defs.len());
+    let mut paths: Vec<Container> = Vec::with_capacity(defs.len());
     let mut result = Vec::with_capacity(defs.len());
     // Definitions sorted by (start, longest first) nest like the tree: a stack of the open
     // ones gives each its nearest enclosing definition without climbing the tree.
@@ -238,7 +238,7 @@ fn symbols_by(lang: Lang, root: Node, src: &str, whole_tree: bool) -> Vec<Symbol
         open.push(i);
         let mut container = parent.map(|j| paths[j].clone());
         if lang == Lang::Go && d.kind == "method" && d.node.kind() == "method_declaration" {
-            container = go_receiver(d.node, src);
+            container = go_receiver(d.node, src).map(|r| Container::root(r, sep));
         }
         let mut kind = d.kind.clone();
         let parent_kind = parent.map(|j| defs[j].kind.as_str());
@@ -255,8 +255,8 @@ fn symbols_by(lang: Lang, root: Node, src: &str, whole_tree: bool) -> Vec<Symbol
             kind = "constant".to_string();
         }
         let path = match &container {
-            Some(c) => format!("{c}{sep}{}", d.name),
-            None => d.name.clone(),
+            Some(c) => c.child(d.name.as_str()),
+            None => Container::root(d.name.as_str(), sep),
         };
         paths.push(path);
         let start = d.node.start_position();

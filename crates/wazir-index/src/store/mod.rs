@@ -16,7 +16,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use crate::error::IndexError;
 
 /// Bumped whenever the tables change; an index of another version is rebuilt by `build`/`refresh`.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 pub const TABLES: &str = r#"
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -30,12 +30,18 @@ CREATE TABLE IF NOT EXISTS files(
   lines INTEGER NOT NULL,
   indexed_at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS scopes(
+  id INTEGER PRIMARY KEY,
+  file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+  parent INTEGER REFERENCES scopes(id),
+  name TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS symbols(
   id INTEGER PRIMARY KEY,
   file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
   kind TEXT NOT NULL,
   name TEXT NOT NULL,
-  container TEXT,
+  scope INTEGER REFERENCES scopes(id),
   signature TEXT NOT NULL,
   start_line INTEGER NOT NULL,
   end_line INTEGER NOT NULL,
@@ -100,6 +106,8 @@ CREATE INDEX IF NOT EXISTS symbols_file ON symbols(file_id);
 CREATE INDEX IF NOT EXISTS symbols_name ON symbols(name);
 CREATE INDEX IF NOT EXISTS symbols_name_nocase ON symbols(name COLLATE NOCASE);
 CREATE INDEX IF NOT EXISTS outlines_file ON outlines(file_id);
+CREATE INDEX IF NOT EXISTS scopes_file ON scopes(file_id);
+CREATE INDEX IF NOT EXISTS scopes_name_nocase ON scopes(name COLLATE NOCASE);
 CREATE VIRTUAL TABLE IF NOT EXISTS symbols_fts USING fts5(
   name, words, signature, content='symbols', content_rowid='id'
 );
@@ -143,6 +151,9 @@ pub fn open_existing_rw(state_root: &Path) -> Result<Connection, IndexError> {
 
 fn open_existing(state_root: &Path, mode: OpenFlags) -> Result<Connection, IndexError> {
     let path = db_path(state_root);
+    if path.is_dir() {
+        return Err(IndexError::NotAFile { path });
+    }
     if !path.exists() {
         return Err(IndexError::Missing { path });
     }

@@ -1,9 +1,11 @@
 //! Row writers: one file's symbols, outline and references replace whatever the index held
 //! for it; deletes remove them again. Also the identifier splitter that feeds full-text search.
 
+use std::collections::HashMap;
+
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::extract::{Extracted, Symbol};
+use crate::extract::{Container, Extracted, Symbol};
 
 /// Splits an identifier into lower-case words: `parseHTTPHeader_v2` → `parse http header v2`.
 pub fn split_words(name: &str) -> String {
@@ -69,12 +71,17 @@ pub fn write_file(
             conn.last_insert_rowid()
         }
     };
+    let mut scopes = Scopes::new(conn, id)?;
     let mut ins = conn.prepare_cached(
-        "INSERT INTO symbols(file_id, kind, name, container, signature, start_line, end_line, name_line, doc, words)
+        "INSERT INTO symbols(file_id, kind, name, scope, signature, start_line, end_line, name_line, doc, words)
          VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
     )?;
     for s in &ex.symbols {
-        insert_symbol(&mut ins, id, s)?;
+        let scope = match &s.container {
+            Some(c) => Some(scopes.id_of(c)?),
+            None => None,
+        };
+        insert_symbol(&mut ins, id, s, scope)?;
     }
     let mut ins_o = conn.prepare_cached(
         "INSERT INTO outlines(file_id, kind, name, depth, line, end_line) VALUES (?1,?2,?3,?4,?5,?6)",
@@ -89,21 +96,73 @@ pub fn write_file(
     Ok(id)
 }
 
+/// Writes a file's scopes once each: a scope row holds its name and its parent's row, so a
+/// symbol's container costs one reference however deep it is.
+struct Scopes<'c, 'x> {
+    ins: rusqlite::CachedStatement<'c>,
+    file_id: i64,
+    /// Row of each scope already written, by the scope's identity.
+    by_key: HashMap<*const (), i64>,
+    /// Row of each (parent row, name): two `impl Foo` blocks share one `Foo` scope.
+    by_name: HashMap<(Option<i64>, &'x str), i64>,
+}
+
+impl<'c, 'x> Scopes<'c, 'x> {
+    fn new(conn: &'c Connection, file_id: i64) -> rusqlite::Result<Self> {
+        Ok(Scopes {
+            ins: conn
+                .prepare_cached("INSERT INTO scopes(file_id, parent, name) VALUES (?1,?2,?3)")?,
+            file_id,
+            by_key: HashMap::new(),
+            by_name: HashMap::new(),
+        })
+    }
+
+    /// The row of `c`, writing it and any of its enclosing scopes not written yet.
+    fn id_of(&mut self, c: &'x Container) -> rusqlite::Result<i64> {
+        let mut todo: Vec<&'x Container> = Vec::new();
+        let mut parent = None;
+        for s in c.chain() {
+            if let Some(id) = self.by_key.get(&s.key()) {
+                parent = Some(*id);
+                break;
+            }
+            todo.push(s);
+        }
+        for s in todo.into_iter().rev() {
+            let id = match self.by_name.get(&(parent, s.name())) {
+                Some(id) => *id,
+                None => {
+                    let id = self.ins.insert(params![self.file_id, parent, s.name()])?;
+                    self.by_name.insert((parent, s.name()), id);
+                    id
+                }
+            };
+            self.by_key.insert(s.key(), id);
+            parent = Some(id);
+        }
+        Ok(parent.expect("a container has at least one scope"))
+    }
+}
+
 fn insert_symbol(
     ins: &mut rusqlite::CachedStatement,
     file_id: i64,
     s: &Symbol,
+    scope: Option<i64>,
 ) -> rusqlite::Result<()> {
+    // Full-text search sees the name and the nearest container only: the whole chain would
+    // make the index grow with the square of the nesting depth.
     let mut words = split_words(&s.name);
     if let Some(c) = &s.container {
         words.push(' ');
-        words.push_str(&split_words(c));
+        words.push_str(&split_words(c.name()));
     }
     ins.execute(params![
         file_id,
         s.kind,
         s.name,
-        s.container,
+        scope,
         s.signature,
         s.start_line,
         s.end_line,
@@ -119,6 +178,8 @@ pub fn delete_file_rows(conn: &Connection, file_id: i64) -> rusqlite::Result<()>
     conn.prepare_cached("DELETE FROM symbols WHERE file_id = ?1")?
         .execute([file_id])?;
     conn.prepare_cached("DELETE FROM outlines WHERE file_id = ?1")?
+        .execute([file_id])?;
+    conn.prepare_cached("DELETE FROM scopes WHERE file_id = ?1")?
         .execute([file_id])?;
     conn.prepare_cached("DELETE FROM file_refs WHERE file_id = ?1")?
         .execute([file_id])?;

@@ -237,8 +237,10 @@ fn file_l1_at(f: &FileInput, level: u8) -> String {
     // Children grouped under their top-level ancestor, in order.
     let mut children: HashMap<String, Vec<&Symbol>> = HashMap::new();
     for s in f.symbols.iter().filter(|s| !is_top(s)) {
-        let root = s.container.as_deref().unwrap_or("");
-        let root = root.split(['.', ':']).next().unwrap_or(root).to_string();
+        let root = s
+            .container
+            .as_ref()
+            .map_or(String::new(), |c| c.root_name().to_string());
         children.entry(root).or_default().push(s);
     }
     let mut used_children: std::collections::HashSet<String> = std::collections::HashSet::new();
@@ -266,12 +268,7 @@ fn file_l1_at(f: &FileInput, level: u8) -> String {
         used_children.insert(s.name.clone());
         let kids: Vec<&&Symbol> = kids
             .iter()
-            .filter(|k| {
-                k.container
-                    .as_deref()
-                    .is_some_and(|c| !c.contains(['.', ':']))
-                    || level == 0
-            })
+            .filter(|k| k.container.as_ref().is_some_and(|c| c.depth() == 1) || level == 0)
             .collect();
         match level {
             0 | 1 => {
@@ -366,9 +363,10 @@ pub fn symbol_l1(path: &str, s: &Symbol, all: &[Symbol]) -> String {
     let q = qualified(s);
     let q_rust = q.replace('.', "::");
     for k in all.iter().filter(|k| {
-        k.container
-            .as_deref()
-            .is_some_and(|c| c == q || c == q_rust)
+        k.container.as_ref().is_some_and(|c| {
+            let c = c.path();
+            c == q || c == q_rust
+        })
     }) {
         out.push_str(&format!("  {}  L{}", k.signature, k.start_line));
         if let Some(d) = first_line(&k.doc) {

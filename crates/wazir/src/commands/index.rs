@@ -241,10 +241,7 @@ pub fn run(args: &IndexArgs, ctx: &crate::Ctx) -> Result<ExitCode> {
             } else {
                 println!("{} ({}, {} lines)", o.path, o.language, o.lines);
                 for s in &o.symbols {
-                    let depth = s
-                        .container
-                        .as_deref()
-                        .map_or(0, |c| c.matches('.').count() + c.matches("::").count() + 1);
+                    let depth = s.container.as_ref().map_or(0, |c| c.depth() as usize);
                     println!(
                         "{}{} {}  L{}-{}",
                         "  ".repeat(depth + 1),
