@@ -253,3 +253,107 @@ fn retrieval_log_keeps_every_row_and_a_small_wal() {
     assert_eq!(s.retrievals, 151);
     assert!(largest < 512 * 1024, "the WAL reached {largest} bytes");
 }
+
+/// Containers are stored once per scope: 10,000 nested TypeScript namespaces and 10,000 nested
+/// Rust modules keep the database small, and the full container path still comes back.
+#[test]
+fn deep_nesting_keeps_the_index_linear() {
+    const DEPTH: usize = 10_000;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("repo");
+    let mut ts = String::new();
+    let mut rs = String::new();
+    for i in 0..DEPTH {
+        ts.push_str(&format!("namespace Space{i} {{\n"));
+        rs.push_str(&format!("mod module{i} {{\n"));
+    }
+    ts.push_str("export function leaf() {}\n");
+    rs.push_str("fn leaf() {}\n");
+    ts.push_str(&"}\n".repeat(DEPTH));
+    rs.push_str(&"}\n".repeat(DEPTH));
+    write(&root, "deep.ts", &ts);
+    write(&root, "deep.rs", &rs);
+    let mut cfg = IndexConfig::new(&root, root.join(".state"));
+    cfg.max_file_bytes = 1 << 20;
+    build(&cfg).unwrap();
+    let db = cfg.db_path();
+    let bytes: u64 = ["", "-wal", "-shm"]
+        .iter()
+        .filter_map(|s| fs::metadata(format!("{}{s}", db.display())).ok())
+        .map(|m| m.len())
+        .sum();
+    assert!(bytes < 10 << 20, "database is {bytes} bytes");
+    eprintln!("10,000-deep nesting in two files: database {bytes} bytes");
+
+    let hits = search_symbols(
+        &cfg.state_root,
+        "leaf",
+        &SearchOptions {
+            limit: 10,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let mut paths: Vec<(String, String)> = hits
+        .iter()
+        .map(|h| {
+            let c = h
+                .symbol
+                .symbol
+                .container
+                .as_ref()
+                .expect("leaf has a container");
+            assert_eq!(c.depth() as usize, DEPTH, "{}", h.symbol.path);
+            let p = c.path();
+            (
+                h.symbol.path.clone(),
+                format!("{}…{}", &p[..16], &p[p.len() - 16..]),
+            )
+        })
+        .collect();
+    paths.sort();
+    assert_eq!(
+        paths,
+        vec![
+            ("deep.rs".into(), "module0::module1…9998::module9999".into()),
+            ("deep.ts".into(), "Space0.Space1.Sp…ce9998.Space9999".into()),
+        ]
+    );
+    let outline = wazir_index::file_outline(&root, &cfg.state_root, "deep.ts").unwrap();
+    assert_eq!(outline.symbols.len(), DEPTH + 1);
+    let last = outline.symbols.last().unwrap();
+    assert_eq!(last.name, "leaf");
+    assert!(
+        last.container
+            .as_ref()
+            .unwrap()
+            .path()
+            .ends_with("Space9998.Space9999")
+    );
+    // The qualified form finds it through the chain.
+    let q = search_symbols(
+        &cfg.state_root,
+        "Space9998.Space9999.leaf",
+        &SearchOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(q.first().map(|h| h.symbol.path.as_str()), Some("deep.ts"));
+}
+
+/// A folder where the database should be is named as such, for building and for reading.
+#[test]
+fn a_folder_in_place_of_the_database_is_named() {
+    let (_dir, cfg) = project();
+    fs::create_dir_all(cfg.db_path()).unwrap();
+    let built = build(&cfg).unwrap_err().to_string();
+    let read = search_symbols(&cfg.state_root, "add", &SearchOptions::default())
+        .unwrap_err()
+        .to_string();
+    for m in [built, read] {
+        assert!(
+            m.contains("is a folder where the index database should be"),
+            "{m}"
+        );
+        assert!(!m.contains("os error") && !m.contains("disk I/O"), "{m}");
+    }
+}

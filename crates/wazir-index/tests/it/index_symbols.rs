@@ -14,7 +14,7 @@ fn render(path: &str) -> Vec<String> {
                 "{} {} [{}] {}-{} | {}",
                 s.kind,
                 s.name,
-                s.container.clone().unwrap_or_default(),
+                s.container.as_ref().map(|c| c.path()).unwrap_or_default(),
                 s.start_line,
                 s.end_line,
                 s.signature

@@ -143,8 +143,8 @@ pub fn run(args: &InitArgs, ctx: &crate::Ctx) -> Result<ExitCode> {
     } else {
         let mut cfg = wazir_index::IndexConfig::new(&root, &state_root.path);
         cfg.progress = !ctx.json;
-        let r = wazir_index::build(&cfg).context("building the code index")?;
-        Some(r.one_line())
+        // A large tree is indexed in the background so init does not wait for it.
+        Some(crate::commands::index::build_for_init(&cfg)?)
     };
 
     // 5. Doctor: the same health check `wazir doctor` prints.

@@ -1,5 +1,12 @@
 //! The SQLite store under `<state-root>/index/index.sqlite`: schema, versioning, opening
-//! read-only (recall) or read-write (build, refresh, summarize), and row writers.
+//! read-only (recall) or read-write (build, refresh, summarize), and the row writers (`write`)
+//! and readers (`read`) that go with the tables.
+
+mod read;
+mod write;
+
+pub use read::{StoredSymbol, file_outline_items, file_symbols, symbols_where};
+pub use write::{FileRow, delete_file, delete_file_rows, split_words, write_file};
 
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -7,10 +14,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use crate::error::IndexError;
-use crate::extract::{Extracted, Symbol};
 
 /// Bumped whenever the tables change; an index of another version is rebuilt by `build`/`refresh`.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 pub const TABLES: &str = r#"
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -24,12 +30,18 @@ CREATE TABLE IF NOT EXISTS files(
   lines INTEGER NOT NULL,
   indexed_at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS scopes(
+  id INTEGER PRIMARY KEY,
+  file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+  parent INTEGER REFERENCES scopes(id),
+  name TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS symbols(
   id INTEGER PRIMARY KEY,
   file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
   kind TEXT NOT NULL,
   name TEXT NOT NULL,
-  container TEXT,
+  scope INTEGER REFERENCES scopes(id),
   signature TEXT NOT NULL,
   start_line INTEGER NOT NULL,
   end_line INTEGER NOT NULL,
@@ -94,6 +106,8 @@ CREATE INDEX IF NOT EXISTS symbols_file ON symbols(file_id);
 CREATE INDEX IF NOT EXISTS symbols_name ON symbols(name);
 CREATE INDEX IF NOT EXISTS symbols_name_nocase ON symbols(name COLLATE NOCASE);
 CREATE INDEX IF NOT EXISTS outlines_file ON outlines(file_id);
+CREATE INDEX IF NOT EXISTS scopes_file ON scopes(file_id);
+CREATE INDEX IF NOT EXISTS scopes_name_nocase ON scopes(name COLLATE NOCASE);
 CREATE VIRTUAL TABLE IF NOT EXISTS symbols_fts USING fts5(
   name, words, signature, content='symbols', content_rowid='id'
 );
@@ -117,7 +131,7 @@ pub fn now_secs() -> i64 {
         .unwrap_or(0)
 }
 
-fn sql_err(path: &Path) -> impl Fn(rusqlite::Error) -> IndexError + '_ {
+pub(crate) fn sql_err(path: &Path) -> impl Fn(rusqlite::Error) -> IndexError + '_ {
     move |e| IndexError::Sqlite {
         path: path.to_path_buf(),
         err: e,
@@ -137,6 +151,9 @@ pub fn open_existing_rw(state_root: &Path) -> Result<Connection, IndexError> {
 
 fn open_existing(state_root: &Path, mode: OpenFlags) -> Result<Connection, IndexError> {
     let path = db_path(state_root);
+    if path.is_dir() {
+        return Err(IndexError::NotAFile { path });
+    }
     if !path.exists() {
         return Err(IndexError::Missing { path });
     }
@@ -228,146 +245,4 @@ pub fn finish_bulk(conn: &Connection, path: &Path) -> Result<(), IndexError> {
     conn.execute_batch("PRAGMA journal_mode=WAL;")
         .map_err(sql_err(path))?;
     Ok(())
-}
-
-/// Splits an identifier into lower-case words: `parseHTTPHeader_v2` → `parse http header v2`.
-pub fn split_words(name: &str) -> String {
-    let mut words: Vec<String> = Vec::new();
-    let chars: Vec<char> = name.chars().collect();
-    let mut cur = String::new();
-    for i in 0..chars.len() {
-        let c = chars[i];
-        if !c.is_alphanumeric() {
-            if !cur.is_empty() {
-                words.push(std::mem::take(&mut cur));
-            }
-            continue;
-        }
-        if c.is_uppercase() && !cur.is_empty() {
-            let prev = chars[i - 1];
-            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
-            if prev.is_lowercase() || prev.is_ascii_digit() || (prev.is_uppercase() && next_lower) {
-                words.push(std::mem::take(&mut cur));
-            }
-        }
-        cur.extend(c.to_lowercase());
-    }
-    if !cur.is_empty() {
-        words.push(cur);
-    }
-    words.join(" ")
-}
-
-pub struct FileRow<'a> {
-    pub path: &'a str,
-    pub language: &'a str,
-    pub size: u64,
-    pub hash: &'a str,
-    pub mtime_ns: i64,
-}
-
-/// Inserts (or replaces) one file and everything extracted from it. Returns the file id.
-pub fn write_file(
-    conn: &Connection,
-    row: &FileRow,
-    ex: &Extracted,
-    now: i64,
-) -> rusqlite::Result<i64> {
-    let existing: Option<i64> = conn
-        .prepare_cached("SELECT id FROM files WHERE path = ?1")?
-        .query_row([row.path], |r| r.get(0))
-        .optional()?;
-    let id = match existing {
-        Some(id) => {
-            delete_file_rows(conn, id)?;
-            conn.prepare_cached(
-                "UPDATE files SET language=?2, size=?3, hash=?4, mtime_ns=?5, lines=?6, indexed_at=?7 WHERE id=?1",
-            )?
-            .execute(params![id, row.language, row.size as i64, row.hash, row.mtime_ns, ex.lines, now])?;
-            id
-        }
-        None => {
-            conn.prepare_cached(
-                "INSERT INTO files(path, language, size, hash, mtime_ns, lines, indexed_at) VALUES (?1,?2,?3,?4,?5,?6,?7)",
-            )?
-            .execute(params![row.path, row.language, row.size as i64, row.hash, row.mtime_ns, ex.lines, now])?;
-            conn.last_insert_rowid()
-        }
-    };
-    let mut ins = conn.prepare_cached(
-        "INSERT INTO symbols(file_id, kind, name, container, signature, start_line, end_line, name_line, doc, words)
-         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
-    )?;
-    for s in &ex.symbols {
-        insert_symbol(&mut ins, id, s)?;
-    }
-    let mut ins_o = conn.prepare_cached(
-        "INSERT INTO outlines(file_id, kind, name, depth, line, end_line) VALUES (?1,?2,?3,?4,?5,?6)",
-    )?;
-    for o in &ex.outline {
-        ins_o.execute(params![id, o.kind, o.name, o.depth, o.line, o.end_line])?;
-    }
-    if !ex.imports.is_empty() || !ex.idents.is_empty() {
-        conn.prepare_cached("INSERT INTO file_refs(file_id, imports, idents) VALUES (?1,?2,?3)")?
-            .execute(params![id, ex.imports.join("\n"), ex.idents.join(" ")])?;
-    }
-    Ok(id)
-}
-
-fn insert_symbol(
-    ins: &mut rusqlite::CachedStatement,
-    file_id: i64,
-    s: &Symbol,
-) -> rusqlite::Result<()> {
-    let mut words = split_words(&s.name);
-    if let Some(c) = &s.container {
-        words.push(' ');
-        words.push_str(&split_words(c));
-    }
-    ins.execute(params![
-        file_id,
-        s.kind,
-        s.name,
-        s.container,
-        s.signature,
-        s.start_line,
-        s.end_line,
-        s.name_line,
-        s.doc,
-        words
-    ])?;
-    Ok(())
-}
-
-/// Removes a file's symbols, outline and references (the file row itself stays).
-pub fn delete_file_rows(conn: &Connection, file_id: i64) -> rusqlite::Result<()> {
-    conn.prepare_cached("DELETE FROM symbols WHERE file_id = ?1")?
-        .execute([file_id])?;
-    conn.prepare_cached("DELETE FROM outlines WHERE file_id = ?1")?
-        .execute([file_id])?;
-    conn.prepare_cached("DELETE FROM file_refs WHERE file_id = ?1")?
-        .execute([file_id])?;
-    Ok(())
-}
-
-/// Removes a file and everything about it, summaries included.
-pub fn delete_file(conn: &Connection, file_id: i64, path: &str) -> rusqlite::Result<()> {
-    delete_file_rows(conn, file_id)?;
-    conn.prepare_cached("DELETE FROM summaries WHERE path = ?1")?
-        .execute([path])?;
-    conn.prepare_cached("DELETE FROM files WHERE id = ?1")?
-        .execute([file_id])?;
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::split_words;
-
-    #[test]
-    fn words_split_on_case_digits_and_underscores() {
-        assert_eq!(split_words("parseHTTPHeader_v2"), "parse http header v2");
-        assert_eq!(split_words("get_file_outline"), "get file outline");
-        assert_eq!(split_words("XMLParser"), "xml parser");
-    }
 }

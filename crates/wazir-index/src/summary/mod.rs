@@ -1,19 +1,16 @@
 //! Heuristic summaries (no model calls): L0 is one line, L1 the structure (signatures, imports,
 //! first doc lines). Each is stored with the hash of the source it was made from, so recall can
 //! say whether it is still fresh. `summarize` refreshes the index first, then writes summaries
-//! for files whose summaries are missing or stale (all of them with `--refresh`).
+//! for files whose summaries are missing or stale (all of them with `--refresh`). This module
+//! makes the texts; `run` gathers the inputs from the store and writes the summaries.
+
+mod run;
 
 use std::collections::HashMap;
-use std::time::Instant;
 
-use rayon::prelude::*;
-use rusqlite::{Connection, params};
-use serde::Serialize;
+use crate::extract::{OutlineItem, Symbol};
 
-use crate::error::{IndexError, Result};
-use crate::extract::Symbol;
-use crate::indexer::{IndexConfig, refresh};
-use crate::store;
+pub use run::{SummarizeReport, summarize};
 
 pub const GENERATOR: &str = "wazir-heuristic-1";
 const L0_MAX_CHARS: usize = 360;
@@ -24,31 +21,6 @@ const L1_SHARE: f64 = 0.2;
 /// Kinds that get a summary of their own.
 pub fn summarized_kind(kind: &str) -> bool {
     !matches!(kind, "variable" | "constant" | "index")
-}
-
-#[derive(Debug, Default, Clone, Serialize)]
-pub struct SummarizeReport {
-    pub files_total: u64,
-    pub files_summarized: u64,
-    pub files_fresh: u64,
-    pub symbol_summaries: u64,
-    pub file_source_tokens: u64,
-    pub file_l1_tokens: u64,
-    /// Mean over files of L1 tokens / source tokens.
-    pub l1_mean_ratio: f64,
-    /// Sum of L1 tokens over sum of source tokens.
-    pub l1_total_ratio: f64,
-    pub duration_ms: u64,
-}
-
-/// A symbol as stored, with its summary key.
-#[derive(Debug, Clone, Serialize)]
-pub struct StoredSymbol {
-    pub id: i64,
-    pub path: String,
-    pub language: String,
-    #[serde(flatten)]
-    pub symbol: Symbol,
 }
 
 /// The summary key of a symbol within its file: kind and qualified name.
@@ -142,7 +114,7 @@ pub struct FileInput<'a> {
     pub symbols: &'a [Symbol],
     pub imports: &'a [String],
     /// Outline entries (kind, name, depth, line) for data and docs files.
-    pub outline: &'a [(String, String, u32, u32)],
+    pub outline: &'a [OutlineItem],
 }
 
 fn is_top(s: &Symbol) -> bool {
@@ -159,8 +131,8 @@ pub fn file_l0(f: &FileInput) -> String {
     let names: Vec<String> = if f.symbols.is_empty() {
         f.outline
             .iter()
-            .filter(|o| o.2 <= 1)
-            .map(|o| o.1.clone())
+            .filter(|o| o.depth <= 1)
+            .map(|o| o.name.clone())
             .collect()
     } else {
         f.symbols
@@ -241,7 +213,14 @@ fn file_l1_at(f: &FileInput, level: u8) -> String {
         }
     }
     if f.symbols.is_empty() {
-        for (kind, name, depth, line) in f.outline {
+        for OutlineItem {
+            kind,
+            name,
+            depth,
+            line,
+            ..
+        } in f.outline
+        {
             if level >= 2 && *depth > 1 {
                 continue;
             }
@@ -258,8 +237,10 @@ fn file_l1_at(f: &FileInput, level: u8) -> String {
     // Children grouped under their top-level ancestor, in order.
     let mut children: HashMap<String, Vec<&Symbol>> = HashMap::new();
     for s in f.symbols.iter().filter(|s| !is_top(s)) {
-        let root = s.container.as_deref().unwrap_or("");
-        let root = root.split(['.', ':']).next().unwrap_or(root).to_string();
+        let root = s
+            .container
+            .as_ref()
+            .map_or(String::new(), |c| c.root_name().to_string());
         children.entry(root).or_default().push(s);
     }
     let mut used_children: std::collections::HashSet<String> = std::collections::HashSet::new();
@@ -287,12 +268,7 @@ fn file_l1_at(f: &FileInput, level: u8) -> String {
         used_children.insert(s.name.clone());
         let kids: Vec<&&Symbol> = kids
             .iter()
-            .filter(|k| {
-                k.container
-                    .as_deref()
-                    .is_some_and(|c| !c.contains(['.', ':']))
-                    || level == 0
-            })
+            .filter(|k| k.container.as_ref().is_some_and(|c| c.depth() == 1) || level == 0)
             .collect();
         match level {
             0 | 1 => {
@@ -326,8 +302,8 @@ fn names_by_kind(f: &FileInput) -> String {
     let items: Vec<(&str, &str)> = if f.symbols.is_empty() {
         f.outline
             .iter()
-            .filter(|o| o.2 <= 1)
-            .map(|o| (o.0.as_str(), o.1.as_str()))
+            .filter(|o| o.depth <= 1)
+            .map(|o| (o.kind.as_str(), o.name.as_str()))
             .collect()
     } else {
         f.symbols
@@ -387,9 +363,10 @@ pub fn symbol_l1(path: &str, s: &Symbol, all: &[Symbol]) -> String {
     let q = qualified(s);
     let q_rust = q.replace('.', "::");
     for k in all.iter().filter(|k| {
-        k.container
-            .as_deref()
-            .is_some_and(|c| c == q || c == q_rust)
+        k.container.as_ref().is_some_and(|c| {
+            let c = c.path();
+            c == q || c == q_rust
+        })
     }) {
         out.push_str(&format!("  {}  L{}", k.signature, k.start_line));
         if let Some(d) = first_line(&k.doc) {
@@ -436,217 +413,6 @@ pub fn line_slice(src: &str, start: u32, end: u32) -> &str {
         Some(s) if s <= off_end => &src[s..off_end],
         _ => "",
     }
-}
-
-struct Made {
-    path: String,
-    rows: Vec<(String, String, String, String, usize, usize)>, // key, tier, text, hash, tokens, source tokens
-    l1_tokens: usize,
-    src_tokens: usize,
-}
-
-fn load_symbols(conn: &Connection, file_id: i64) -> rusqlite::Result<Vec<Symbol>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT kind, name, container, signature, start_line, end_line, name_line, doc FROM symbols WHERE file_id = ?1 ORDER BY start_line, id",
-    )?;
-    let rows = stmt.query_map([file_id], |r| {
-        Ok(Symbol {
-            kind: r.get(0)?,
-            name: r.get(1)?,
-            container: r.get(2)?,
-            signature: r.get(3)?,
-            start_line: r.get(4)?,
-            end_line: r.get(5)?,
-            name_line: r.get(6)?,
-            doc: r.get(7)?,
-        })
-    })?;
-    rows.collect()
-}
-
-/// Writes L0 and L1 summaries for files (and their symbols) whose summaries are missing or
-/// stale; `force` rewrites them all.
-pub fn summarize(cfg: &IndexConfig, force: bool) -> Result<SummarizeReport> {
-    let t0 = Instant::now();
-    refresh(cfg)?;
-    let db = cfg.db_path();
-    let conn =
-        store::open_write(&cfg.state_root)?.ok_or(IndexError::Missing { path: db.clone() })?;
-    let sq = |e: rusqlite::Error| IndexError::Sqlite {
-        path: db.clone(),
-        err: e,
-    };
-    // file id, path, language, lines, hash, summary hash
-    let files: Vec<(i64, String, String, u32, String, Option<String>)> = {
-        let mut stmt = conn
-            .prepare(
-                "SELECT f.id, f.path, f.language, f.lines, f.hash, s.source_hash FROM files f
-                 LEFT JOIN summaries s ON s.path = f.path AND s.symbol_key = '' AND s.tier = 'L1'
-                 ORDER BY f.path",
-            )
-            .map_err(sq)?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                ))
-            })
-            .map_err(sq)?;
-        rows.collect::<rusqlite::Result<_>>().map_err(sq)?
-    };
-    let mut report = SummarizeReport {
-        files_total: files.len() as u64,
-        ..Default::default()
-    };
-    let todo: Vec<_> = files
-        .into_iter()
-        .filter(|f| force || f.5.as_deref() != Some(f.4.as_str()))
-        .collect();
-    report.files_fresh = report.files_total - todo.len() as u64;
-    // Gather what the generator needs from the store, then build summaries in parallel.
-    let mut inputs = Vec::with_capacity(todo.len());
-    for (id, path, lang, lines, hash, _) in todo {
-        let symbols = load_symbols(&conn, id).map_err(sq)?;
-        let imports: String = conn
-            .prepare_cached("SELECT imports FROM file_refs WHERE file_id = ?1")
-            .and_then(|mut s| s.query_row([id], |r| r.get(0)))
-            .unwrap_or_default();
-        let outline: Vec<(String, String, u32, u32)> = {
-            let mut s = conn
-                .prepare_cached("SELECT kind, name, depth, line FROM outlines WHERE file_id = ?1 ORDER BY line, id")
-                .map_err(sq)?;
-            let rows = s
-                .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-                .map_err(sq)?;
-            rows.collect::<rusqlite::Result<_>>().map_err(sq)?
-        };
-        inputs.push((path, lang, lines, hash, symbols, imports, outline));
-    }
-    let root = cfg.root.clone();
-    let made: Vec<Made> = inputs
-        .par_iter()
-        .filter_map(|(path, lang, lines, hash, symbols, imports, outline)| {
-            let bytes = std::fs::read(root.join(path)).ok()?;
-            let src = String::from_utf8_lossy(&bytes);
-            let imports: Vec<String> = imports
-                .lines()
-                .map(str::to_string)
-                .filter(|l| !l.is_empty())
-                .collect();
-            let input = FileInput {
-                path,
-                language: lang,
-                lines: *lines,
-                src: &src,
-                symbols,
-                imports: &imports,
-                outline,
-            };
-            let src_tokens = wazir_core::tokens::count(&src);
-            let l0 = file_l0(&input);
-            let l1 = file_l1(&input);
-            let l1_tokens = wazir_core::tokens::count(&l1);
-            let mut rows = vec![
-                (
-                    String::new(),
-                    "L0".to_string(),
-                    l0.clone(),
-                    hash.clone(),
-                    wazir_core::tokens::count(&l0),
-                    src_tokens,
-                ),
-                (
-                    String::new(),
-                    "L1".to_string(),
-                    l1,
-                    hash.clone(),
-                    l1_tokens,
-                    src_tokens,
-                ),
-            ];
-            let mut seen: HashMap<String, u32> = HashMap::new();
-            for s in symbols.iter().filter(|s| summarized_kind(&s.kind)) {
-                let mut key = symbol_key(s);
-                let n = seen.entry(key.clone()).or_insert(0);
-                *n += 1;
-                if *n > 1 {
-                    key = format!("{key}#{n}");
-                }
-                let slice = line_slice(&src, s.start_line, s.end_line);
-                let h = wazir_core::digest::blake3_hex(slice.as_bytes());
-                let share = if src.is_empty() {
-                    0
-                } else {
-                    src_tokens * slice.len() / src.len()
-                };
-                let s0 = symbol_l0(path, s);
-                let s1 = symbol_l1(path, s, symbols);
-                let (t0, t1) = (s0.len().div_ceil(4), s1.len().div_ceil(4));
-                rows.push((key.clone(), "L0".into(), s0, h.clone(), t0, share));
-                rows.push((key, "L1".into(), s1, h, t1, share));
-            }
-            Some(Made {
-                path: path.clone(),
-                rows,
-                l1_tokens,
-                src_tokens,
-            })
-        })
-        .collect();
-    let now = store::now_secs();
-    conn.execute_batch("BEGIN IMMEDIATE").map_err(sq)?;
-    let mut ratio_sum = 0.0;
-    let mut ratio_n = 0u64;
-    for m in &made {
-        conn.prepare_cached("DELETE FROM summaries WHERE path = ?1")
-            .and_then(|mut s| s.execute([&m.path]))
-            .map_err(sq)?;
-        let mut ins = conn
-            .prepare_cached(
-                "INSERT OR REPLACE INTO summaries(path, symbol_key, tier, text, source_hash, generator, tokens, source_tokens, created_at)
-                 VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
-            )
-            .map_err(sq)?;
-        for (key, tier, text, hash, tokens, src_tokens) in &m.rows {
-            ins.execute(params![
-                m.path,
-                key,
-                tier,
-                text,
-                hash,
-                GENERATOR,
-                *tokens as i64,
-                *src_tokens as i64,
-                now
-            ])
-            .map_err(sq)?;
-            if !key.is_empty() {
-                report.symbol_summaries += 1;
-            }
-        }
-        report.files_summarized += 1;
-        report.file_source_tokens += m.src_tokens as u64;
-        report.file_l1_tokens += m.l1_tokens as u64;
-        if m.src_tokens > 0 {
-            ratio_sum += m.l1_tokens as f64 / m.src_tokens as f64;
-            ratio_n += 1;
-        }
-    }
-    conn.execute_batch("COMMIT").map_err(sq)?;
-    report.symbol_summaries /= 2;
-    if ratio_n > 0 {
-        report.l1_mean_ratio = ratio_sum / ratio_n as f64;
-    }
-    if report.file_source_tokens > 0 {
-        report.l1_total_ratio = report.file_l1_tokens as f64 / report.file_source_tokens as f64;
-    }
-    report.duration_ms = t0.elapsed().as_millis() as u64;
-    Ok(report)
 }
 
 #[cfg(test)]
