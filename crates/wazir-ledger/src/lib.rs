@@ -23,10 +23,13 @@ mod event;
 mod ledger;
 #[cfg(feature = "artifacts")]
 mod phases;
+pub mod redact;
+mod retention;
 mod run_id;
 mod status;
 mod summary;
 mod transitions;
+mod upkeep;
 #[cfg(feature = "usage")]
 mod usage;
 mod workflow;
@@ -35,12 +38,16 @@ pub use captures::CaptureOutcome;
 pub use error::{LedgerError, Result};
 pub use event::{Event, EventRecord, kinds};
 pub use ledger::{Ledger, Recorded};
+pub use retention::{
+    DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_MB, Limits, MAX_AGE_ENV, MAX_MB_ENV, PruneReport, Pruned,
+};
 pub use run_id::{MAX_NAME_LEN, MAX_RUN_ID_LEN, RunId, check_name};
 pub use status::{
     ArtifactRecord, CaptureRecord, LastEvent, LoopCheck, PhaseCap, PhaseState, PhaseStateKind,
     RunStatus,
 };
 pub use transitions::{PhaseRules, Transitions};
+pub use upkeep::{CAPTURE_PRUNED, LEDGER_REPAIRED, Repaired, Swept};
 #[cfg(feature = "usage")]
 pub use usage::{CacheStats, Skipped, TOKENIZER, Tally, UsageReport, UsageRow, UsageTotals};
 pub use workflow::{Output, Workflow, read_dir as read_workflows};
