@@ -143,6 +143,8 @@ fn summary(project: &Project, src: &Sources, c: &Compiled) -> PackageSummary {
 /// under `out`. Only files whose bytes change are rewritten; files an earlier build wrote that
 /// are no longer produced are removed when unedited.
 pub fn build(project: &Project, hosts: &[Host], out: Option<&Path>) -> Result<Report> {
+    // Every declared path must stay inside the project before anything is written.
+    wazir_core::paths::confine(&project.root, &project.manifest, &project.manifest_path)?;
     let mut plan = Plan::new(project, hosts, out)?;
     let mut packages = Vec::new();
     for (host, dir, fresh) in plan.hosts.clone() {

@@ -22,6 +22,7 @@ mod ledger_faults;
 mod ledger_secrets;
 mod ledger_transitions;
 mod ledger_usage;
+mod manifest_confinement;
 mod skills_kit;
 mod skills_wazir_run;
 mod validate_all;
