@@ -13,6 +13,7 @@
 
 use anyhow::Result;
 use serde_json::{Value, json};
+use wazir_ledger::redact::{command_reads_secret_file, is_secret_file, redact};
 use wazir_ledger::{Event, kinds};
 
 use super::{Cx, Outcome, Payload, ToolCall, protocol};
@@ -49,6 +50,14 @@ pub fn capture(cx: &Cx) -> Result<Outcome> {
         ToolCall::Shell(c) => Some(c.clone()),
         _ => p.input_str(&["file_path", "path", "command", "pattern", "query"]),
     };
+    // A read of a credential file (`.env`, a key) is never stored, whatever its size.
+    let secret_file = match &call {
+        ToolCall::Shell(c) => command_reads_secret_file(c),
+        ToolCall::Write(paths) | ToolCall::Delete(paths) => paths.iter().any(|f| is_secret_file(f)),
+        _ => p
+            .input_str(&["file_path", "path", "filePath", "target_file"])
+            .is_some_and(|f| is_secret_file(&f)),
+    };
     let output = output_text(&p.tool_response);
     let exit_code = exit_code(&p.tool_response);
     let threshold = std::env::var(THRESHOLD_ENV)
@@ -58,7 +67,7 @@ pub fn capture(cx: &Cx) -> Result<Outcome> {
 
     let mut context = None;
     let mut capture = None;
-    if output.len() > threshold {
+    if output.len() > threshold && !secret_file {
         let name = call_name(p, command.as_deref());
         let stored = ledger.record_output(
             &run,
@@ -77,10 +86,12 @@ pub fn capture(cx: &Cx) -> Result<Outcome> {
     let ev = Event::new(kinds::POST_TOOL_CAPTURE).data(json!({
         "host": cx.opts.host.as_str(),
         "tool": p.tool_name,
-        "target": target.map(|t| t.chars().take(300).collect::<String>()),
+        // Redacted before it is shortened, so a cut cannot hide a credential's shape.
+        "target": target.map(|t| redact(&t).chars().take(300).collect::<String>()),
         "exit_code": exit_code,
         "output_bytes": output.len(),
         "capture": capture,
+        "secret_file": secret_file.then_some(true),
         "tool_use_id": p.tool_use_id,
     }));
     ledger.append_event(&run, &ev)?;

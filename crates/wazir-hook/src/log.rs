@@ -16,6 +16,7 @@ pub const LOG_FILE: &str = "hook-errors.ndjson";
 /// Appends `message` to the log; failures to log are swallowed (the caller already prints the
 /// message on stderr).
 pub fn record(cx: &Cx, message: &str) {
+    let message = &*wazir_ledger::redact::redact(message);
     let Some(dir) = log_dir(cx) else { return };
     let line = json!({
         "ts": wazir_ledger::now_rfc3339(),

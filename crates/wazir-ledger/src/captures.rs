@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::json;
-use wazir_core::fsio::atomic_write;
+use wazir_core::fsio::atomic_write_private as atomic_write;
 
 use crate::error::{LedgerError, Result};
 use crate::event::{Event, kinds};
@@ -24,18 +24,18 @@ pub struct CaptureOutcome {
 }
 
 impl Ledger {
-    /// Writes `bytes` to `captures/<name>` (atomically) and returns the path. Records nothing:
-    /// hooks call this, then [`Ledger::append_event`] with the reference they gave the agent.
+    /// Writes `bytes` (redacted) to `captures/<name>` (atomically, under the run lock) and
+    /// returns the path. Records nothing, so the file is litter until a `capture_output` or
+    /// `capture_routed` event names it: use [`Ledger::record_output`] instead where possible.
     pub fn write_capture(&self, run: &RunId, name: &str, bytes: &[u8]) -> Result<PathBuf> {
         check_name("capture name", name)?;
         if !self.exists(run) {
-            return Err(LedgerError::RunNotFound {
-                run: run.to_string(),
-                path: self.status_path(run),
-            });
+            return Err(self.not_found(run));
         }
+        let _lock = self.lock_run(run)?;
         let path = self.captures_dir(run).join(name);
-        atomic_write(&path, bytes).map_err(|e| LedgerError::io(&path, "cannot write", e))?;
+        let bytes = crate::redact::redact_bytes(bytes);
+        atomic_write(&path, &bytes).map_err(|e| LedgerError::io(&path, "cannot write", e))?;
         Ok(path)
     }
 
@@ -60,6 +60,7 @@ impl Ledger {
                     exit_code: None,
                     reserved: true,
                     created_at: now.to_string(),
+                    pruned_at: None,
                 },
             );
             let ev = Event::new(kinds::CAPTURE_ROUTED)
@@ -71,7 +72,9 @@ impl Ledger {
 
     /// Stores a command's output as `captures/<name>` (a reserved file of that name is filled; a
     /// taken name gets a `-2`, `-3`… suffix), records a `capture_output` event carrying the short
-    /// reference handed to the agent, and returns both.
+    /// reference handed to the agent, and returns both. Output and command are redacted
+    /// ([`crate::redact`]) before anything is written, and the run's captures are then held to
+    /// the retention limits ([`crate::Limits::from_env`]).
     pub fn record_output(
         &self,
         run: &RunId,
@@ -81,6 +84,10 @@ impl Ledger {
         exit_code: Option<i32>,
     ) -> Result<CaptureOutcome> {
         check_name("capture name", name)?;
+        let bytes = &*crate::redact::redact_bytes(bytes);
+        let command = crate::redact::redact_opt(command);
+        let command = command.as_deref();
+        let limits = crate::retention::Limits::from_env();
         let captures = self.captures_dir(run);
         let (_, _, out) = self.transact(run, |st, now| {
             let chosen = if st.captures.get(name).is_some_and(|c| c.reserved) {
@@ -104,9 +111,12 @@ impl Ledger {
                     exit_code,
                     reserved: false,
                     created_at: now.to_string(),
+                    pruned_at: None,
                 },
             );
+            let pruned = self.retain_run(run, st, &chosen, &limits, now);
             let ev = Event::new(kinds::CAPTURE_OUTPUT).data(json!({
+                "pruned": (!pruned.is_empty()).then_some(pruned),
                 "capture": chosen,
                 "bytes": bytes.len(),
                 "lines": lines,

@@ -44,12 +44,13 @@ pub enum LedgerError {
     )]
     NoRun { latest: PathBuf },
 
+    /// An I/O failure, worded by [`wazir_core::fsio::describe`]: what happened and what to do.
+    /// The system error is not kept as a source, so it is not printed a second time.
     #[error("{}: {message}", path.display())]
     Io {
         path: PathBuf,
         message: String,
-        #[source]
-        source: std::io::Error,
+        kind: std::io::ErrorKind,
     },
 
     #[error("{}{}: {message}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
@@ -110,8 +111,8 @@ impl LedgerError {
     pub(crate) fn io(path: impl Into<PathBuf>, message: &str, source: std::io::Error) -> Self {
         Self::Io {
             path: path.into(),
-            message: format!("{message}: {source}"),
-            source,
+            message: format!("{message}: {}", wazir_core::fsio::describe(&source)),
+            kind: source.kind(),
         }
     }
 

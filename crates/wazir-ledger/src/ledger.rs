@@ -3,8 +3,11 @@
 //! the event line (one write, under the events lock), rewrite `status.json` atomically.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
-use wazir_core::fsio::{FileLock, atomic_write, locked_append_line};
+use wazir_core::fsio::{
+    FileLock, atomic_write_private as atomic_write, create_private_dir_all, locked_append_line,
+};
 
 use crate::error::{LedgerError, Result};
 use crate::event::{Event, EventRecord, normalise_phase};
@@ -26,6 +29,8 @@ pub struct Ledger {
     state_root: PathBuf,
     pub(crate) rules: Option<Transitions>,
     pub(crate) schemas_dir: Option<PathBuf>,
+    /// Repairs made while working (a torn log tail cut off), for the command to report once.
+    notices: Arc<Mutex<Vec<String>>>,
 }
 
 /// What [`Ledger::record_event`] recorded.
@@ -43,6 +48,47 @@ impl Ledger {
             state_root: state_root.to_path_buf(),
             rules: None,
             schemas_dir: None,
+            notices: Arc::default(),
+        }
+    }
+
+    /// The repairs made since the last call, each a sentence saying what was found and done.
+    pub fn take_notices(&self) -> Vec<String> {
+        std::mem::take(&mut *self.notices.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    pub(crate) fn notice(&self, text: String) {
+        self.notices
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(text);
+    }
+
+    /// Holds the run's lock (`<run-dir>/.lock`) until dropped: every writer of the run folder
+    /// takes it, so files found there under it belong to no live writer.
+    pub(crate) fn lock_run(&self, run: &RunId) -> Result<FileLock> {
+        let lock_path = self.run_dir(run).join(LOCK_FILE);
+        FileLock::acquire(&lock_path)
+            .map_err(|e| LedgerError::io(&lock_path, "cannot lock the run", e))
+    }
+
+    /// The error for a run without `status.json`: a run whose log survives can be rebuilt.
+    pub(crate) fn not_found(&self, run: &RunId) -> LedgerError {
+        let status = self.status_path(run);
+        if self.events_path(run).is_file() {
+            LedgerError::Corrupt {
+                path: status,
+                line: None,
+                message: format!(
+                    "the run status is missing but its events are there: rebuild it with \
+                     `wazir status --repair --run {run}`"
+                ),
+            }
+        } else {
+            LedgerError::RunNotFound {
+                run: run.to_string(),
+                path: status,
+            }
         }
     }
 
@@ -149,10 +195,13 @@ impl Ledger {
         let status = status.unwrap_or("active");
         crate::event::check_status(status)?;
         let runs = self.runs_dir();
-        std::fs::create_dir_all(&runs)
+        create_private_dir_all(&runs)
             .map_err(|e| LedgerError::io(&runs, "cannot create the runs folder", e))?;
         let dir = self.run_dir(run);
-        match std::fs::create_dir(&dir) {
+        let mut b = std::fs::DirBuilder::new();
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut b, wazir_core::fsio::PRIVATE_DIR_MODE);
+        match b.create(&dir) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                 return Err(LedgerError::RunExists {
@@ -164,7 +213,7 @@ impl Ledger {
         }
         for sub in [CAPTURES_DIR, ARTIFACTS_DIR] {
             let p = dir.join(sub);
-            std::fs::create_dir_all(&p).map_err(|e| LedgerError::io(&p, "cannot create", e))?;
+            create_private_dir_all(&p).map_err(|e| LedgerError::io(&p, "cannot create", e))?;
         }
         let events = dir.join(EVENTS_FILE);
         atomic_write(&events, b"").map_err(|e| LedgerError::io(&events, "cannot write", e))?;
@@ -179,7 +228,10 @@ impl Ledger {
 
     /// The run's `status.json`.
     pub fn status(&self, run: &RunId) -> Result<RunStatus> {
-        read_status(&self.status_path(run), run)
+        read_status(&self.status_path(run), run).map_err(|e| match e {
+            LedgerError::RunNotFound { .. } => self.not_found(run),
+            e => e,
+        })
     }
 
     /// Every line of `events.ndjson`, parsed.
@@ -195,7 +247,14 @@ impl Ledger {
             }
             Err(e) => return Err(LedgerError::io(&path, "cannot read the events", e)),
         };
-        text.lines()
+        // A last line without its newline is a write that never finished (a full disk, a kill):
+        // readers leave it out; the next writer cuts it off and reports it.
+        let whole = match text.rfind('\n') {
+            Some(i) => &text[..=i],
+            None => "",
+        };
+        whole
+            .lines()
             .enumerate()
             .filter(|(_, l)| !l.trim().is_empty())
             .map(|(i, l)| {
@@ -203,8 +262,9 @@ impl Ledger {
                     path: path.clone(),
                     line: Some(i + 1),
                     message: format!(
-                        "not a valid event line: {e}; repair or remove that line (the \
-                         ledger appends whole lines, so this one was edited or cut by hand)"
+                        "not a valid event line ({e}); the ledger appends whole lines, so this \
+                         one was edited by hand: restore or delete that line, then run \
+                         `wazir status --repair --run {run}`"
                     ),
                 })
             })
@@ -261,79 +321,103 @@ impl Ledger {
         let dir = self.run_dir(run);
         let status_path = dir.join(STATUS_FILE);
         if !status_path.is_file() {
-            return Err(LedgerError::RunNotFound {
-                run: run.to_string(),
-                path: status_path,
-            });
+            return Err(self.not_found(run));
         }
-        let lock_path = dir.join(LOCK_FILE);
-        let _lock = FileLock::acquire(&lock_path)
-            .map_err(|e| LedgerError::io(&lock_path, "cannot lock the run", e))?;
+        let _lock = self.lock_run(run)?;
         let mut st = read_status(&status_path, run)?;
         let events = dir.join(EVENTS_FILE);
-        let logged = std::fs::metadata(&events).map(|m| m.len()).unwrap_or(0);
+        let repaired = self.cut_tail(run)?;
+        let logged = crate::upkeep::file_len(&events);
         if logged != st.events_bytes {
             self.recount(run, &mut st, logged)?;
         }
         let now = crate::now_rfc3339();
+        if let Some(data) = repaired {
+            let ev = Event::new(crate::upkeep::LEDGER_REPAIRED).data(data);
+            self.append_record(run, &mut st, ev, &now)?;
+            st.updated_at = now.clone();
+            write_status(&status_path, &st)?;
+        }
+        let swept = self.sweep(run, &st);
+        if !swept.is_empty() {
+            self.notice(format!(
+                "{}: removed {} temporary and {} unrecorded capture file(s) ({} bytes) left by \
+                 writers that were stopped",
+                dir.display(),
+                swept.temp_files.len(),
+                swept.unrecorded_captures.len(),
+                swept.bytes
+            ));
+        }
         let (event, out) = f(&mut st, &now)?;
         if let Some(rules) = &self.rules {
             rules.record_caps(&mut st);
         }
         if let Some(ev) = event {
-            let seq = st.event_count + 1;
-            let phase = ev.phase.clone().unwrap_or_else(|| st.phase.clone());
-            let rec = EventRecord {
-                seq,
-                ts: now.clone(),
-                run_id: run.to_string(),
-                event: ev.event.clone(),
-                phase: phase.clone(),
-                status: ev.status.clone(),
-                message: ev.message.clone(),
-                data: ev.data.clone(),
-            };
-            let line = serde_json::to_string(&rec).expect("an event serialises");
-            locked_append_line(&events, &dir.join(EVENTS_LOCK_FILE), &line)
-                .map_err(|e| LedgerError::io(&events, "cannot append the event", e))?;
-            st.event_count = seq;
-            st.events_bytes = logged + line.len() as u64 + 1;
-            *st.events.entry(ev.event.clone()).or_default() += 1;
-            if let Some(s) = ev.status {
-                st.status = s;
-            }
-            st.last_event = Some(LastEvent {
-                seq,
-                event: ev.event,
-                phase,
-                ts: now.clone(),
-            });
+            self.append_record(run, &mut st, ev, &now)?;
         }
         st.updated_at = now;
         write_status(&status_path, &st)?;
         Ok((st.event_count, st, out))
     }
 
-    /// Rebuilds the event counts of `st` from the log, which is `size` bytes long. Runs only
-    /// when the log and the status disagree (a writer died between its append and its status
-    /// write), so the next sequence number follows the last line actually written.
+    /// Appends `ev` (redacted) as the next line of the log and counts it in `st`; the caller
+    /// holds the run lock and writes the status afterwards.
+    pub(crate) fn append_record(
+        &self,
+        run: &RunId,
+        st: &mut RunStatus,
+        ev: Event,
+        now: &str,
+    ) -> Result<u64> {
+        let dir = self.run_dir(run);
+        let events = dir.join(EVENTS_FILE);
+        let seq = st.event_count + 1;
+        let phase = ev.phase.clone().unwrap_or_else(|| st.phase.clone());
+        let mut data = ev.data;
+        crate::redact::redact_json(&mut data);
+        let rec = EventRecord {
+            seq,
+            ts: now.to_string(),
+            run_id: run.to_string(),
+            event: ev.event.clone(),
+            phase: phase.clone(),
+            status: ev.status.clone(),
+            message: crate::redact::redact_opt(ev.message.as_deref()),
+            data,
+        };
+        let line = serde_json::to_string(&rec).expect("an event serialises");
+        locked_append_line(&events, &dir.join(EVENTS_LOCK_FILE), &line).map_err(|e| {
+            LedgerError::io(&events, "cannot append the event (nothing was recorded)", e)
+        })?;
+        st.event_count = seq;
+        st.events_bytes += line.len() as u64 + 1;
+        *st.events.entry(ev.event.clone()).or_default() += 1;
+        if let Some(s) = ev.status {
+            st.status = s;
+        }
+        st.last_event = Some(LastEvent {
+            seq,
+            event: ev.event,
+            phase,
+            ts: now.to_string(),
+        });
+        Ok(seq)
+    }
+
+    /// Brings `st` up to date with a log of `size` bytes that a writer appended to and died
+    /// before writing the status: the counts are rebuilt, and the events the status has not
+    /// seen are applied (their captures, artifacts, statuses and transitions), so the next
+    /// sequence number follows the last line actually written and no recorded capture is taken
+    /// for litter.
     fn recount(&self, run: &RunId, st: &mut RunStatus, size: u64) -> Result<()> {
         let records = self.events(run)?;
-        st.event_count = records
-            .last()
-            .map_or(0, |r| r.seq)
-            .max(records.len() as u64);
-        st.events.clear();
-        for r in &records {
-            *st.events.entry(r.event.clone()).or_default() += 1;
+        let seen = st.event_count;
+        for r in records.iter().filter(|r| r.seq > seen) {
+            self.replay_transition(st, r);
+            crate::upkeep::apply_effects(self, run, st, r);
         }
-        st.last_event = records.last().map(|r| LastEvent {
-            seq: r.seq,
-            event: r.event.clone(),
-            phase: r.phase.clone(),
-            ts: r.ts.clone(),
-        });
-        st.events_bytes = size;
+        crate::upkeep::recount_from(st, &records, size);
         Ok(())
     }
 
@@ -353,7 +437,9 @@ impl Ledger {
         let st = self.status(run)?;
         let events = self.events(run)?;
         let text = crate::summary::render(&st, &events, self.rules.as_ref());
+        let text = crate::redact::redact(&text);
         let path = self.run_dir(run).join(SUMMARY_FILE);
+        let _lock = self.lock_run(run)?;
         atomic_write(&path, text.as_bytes())
             .map_err(|e| LedgerError::io(&path, "cannot write", e))?;
         Ok(path)
@@ -392,12 +478,13 @@ pub(crate) fn read_status(path: &Path, run: &RunId) -> Result<RunStatus> {
         path: path.to_path_buf(),
         line: Some(e.line()),
         message: format!(
-            "not a valid run status: {e}; restore it from a backup or start a new run"
+            "not a valid run status ({e}); rebuild it from the run's events with \
+             `wazir status --repair --run {run}`"
         ),
     })
 }
 
-fn write_status(path: &Path, st: &RunStatus) -> Result<()> {
+pub(crate) fn write_status(path: &Path, st: &RunStatus) -> Result<()> {
     let mut text = serde_json::to_string_pretty(st).expect("a status serialises");
     text.push('\n');
     atomic_write(path, text.as_bytes()).map_err(|e| LedgerError::io(path, "cannot write", e))

@@ -24,10 +24,13 @@ mod event;
 mod ledger;
 #[cfg(feature = "artifacts")]
 mod phases;
+pub mod redact;
+mod retention;
 mod run_id;
 mod status;
 mod summary;
 mod transitions;
+mod upkeep;
 #[cfg(feature = "usage")]
 mod usage;
 
@@ -35,11 +38,15 @@ pub use captures::CaptureOutcome;
 pub use error::{LedgerError, Result};
 pub use event::{Event, EventRecord, kinds};
 pub use ledger::{Ledger, Recorded};
+pub use retention::{
+    DEFAULT_MAX_AGE_DAYS, DEFAULT_MAX_MB, Limits, MAX_AGE_ENV, MAX_MB_ENV, PruneReport, Pruned,
+};
 pub use run_id::{MAX_NAME_LEN, MAX_RUN_ID_LEN, RunId, check_name};
 pub use status::{
     ArtifactRecord, CaptureRecord, LastEvent, LoopCheck, PhaseState, PhaseStateKind, RunStatus,
 };
 pub use transitions::Transitions;
+pub use upkeep::{CAPTURE_PRUNED, LEDGER_REPAIRED, Repaired, Swept};
 #[cfg(feature = "usage")]
 pub use usage::{CacheStats, Skipped, TOKENIZER, Tally, UsageReport, UsageRow, UsageTotals};
 pub use wazir_core::workflow::{

@@ -3,7 +3,7 @@
 //! build leaves it out, so the hook path cannot reach JSON Schema.
 
 use serde_json::json;
-use wazir_core::fsio::atomic_write;
+use wazir_core::fsio::atomic_write_private as atomic_write;
 
 use crate::artifact;
 use crate::error::{LedgerError, Result};

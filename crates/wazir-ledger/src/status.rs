@@ -111,6 +111,9 @@ pub struct CaptureRecord {
     #[serde(default)]
     pub reserved: bool,
     pub created_at: String,
+    /// When the file was removed by the retention limits or `capture prune`; the record stays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pruned_at: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use wazir_core::fsio::{FileLock, atomic_write};
+use wazir_core::fsio::{FileLock, atomic_write_private as atomic_write};
 
 use crate::error::{LedgerError, Result};
 use crate::event::kinds;
@@ -122,7 +122,11 @@ impl Ledger {
                     Err(err) => {
                         skipped.push(Skipped {
                             seq: e.seq,
-                            reason: format!("{}: {err}", path.display()),
+                            reason: format!(
+                                "{}: {}",
+                                path.display(),
+                                wazir_core::fsio::describe(&err)
+                            ),
                         });
                         None
                     }
@@ -144,7 +148,11 @@ impl Ledger {
                             Err(err) => {
                                 skipped.push(Skipped {
                                     seq: e.seq,
-                                    reason: format!("{}: {err}", p.display()),
+                                    reason: format!(
+                                        "{}: {}",
+                                        p.display(),
+                                        wazir_core::fsio::describe(&err)
+                                    ),
                                 });
                                 None
                             }
@@ -203,6 +211,7 @@ impl Ledger {
         let path = self.run_dir(run).join(USAGE_FILE);
         let mut text = serde_json::to_string_pretty(&report).expect("a report serialises");
         text.push('\n');
+        let _lock = self.lock_run(run)?;
         atomic_write(&path, text.as_bytes())
             .map_err(|e| LedgerError::io(&path, "cannot write", e))?;
         Ok(report)

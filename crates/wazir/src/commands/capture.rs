@@ -10,7 +10,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use serde_json::json;
 use wazir_core::Project;
-use wazir_ledger::{Event, Ledger, RunId, Transitions, kinds};
+use wazir_ledger::{Event, Ledger, Limits, RunId, Transitions, kinds};
 
 #[derive(Debug, Args)]
 pub struct CaptureArgs {
@@ -102,6 +102,16 @@ pub enum CaptureCommand {
         #[arg(long)]
         run: Option<String>,
     },
+    /// Remove captures past the retention limits and files left by stopped writers, in every run.
+    Prune {
+        /// Remove captures older than this many days (default: WAZIR_CAPTURE_MAX_AGE_DAYS or 14).
+        #[arg(long)]
+        max_age_days: Option<u64>,
+        /// Keep all captures together under this many MiB, removing the oldest first (default:
+        /// WAZIR_CAPTURE_MAX_MB or 256).
+        #[arg(long)]
+        max_mb: Option<u64>,
+    },
     /// Exit 0 while the phase's current or next iteration is within its loop cap (the last
     /// allowed one included), 1 when entering would pass the cap.
     LoopCheck {
@@ -140,7 +150,33 @@ fn run_id(ledger: &Ledger, run: Option<&str>) -> Result<RunId> {
     Ok(ledger.require_run(run)?)
 }
 
+/// Prints the repairs the ledger made while working (a torn log tail, litter of stopped
+/// writers), once, on standard error.
+pub(crate) fn print_notices(ledger: &Ledger) {
+    for n in ledger.take_notices() {
+        eprintln!("note: {n}");
+    }
+}
+
 pub fn run(args: &CaptureArgs, ctx: &crate::Ctx) -> Result<ExitCode> {
+    let opened = std::cell::RefCell::new(None::<Ledger>);
+    let code = run_command(args, ctx, &opened);
+    if let Some(l) = opened.borrow().as_ref() {
+        print_notices(l);
+    }
+    code
+}
+
+fn run_command(
+    args: &CaptureArgs,
+    ctx: &crate::Ctx,
+    opened: &std::cell::RefCell<Option<Ledger>>,
+) -> Result<ExitCode> {
+    let open = |ctx: &crate::Ctx| -> Result<Opened> {
+        let o = open(ctx)?;
+        *opened.borrow_mut() = Some(o.ledger.clone());
+        Ok(o)
+    };
     match &args.command {
         CaptureCommand::Init { run, phase, status } => {
             let id = RunId::parse(run)?;
@@ -280,6 +316,42 @@ pub fn run(args: &CaptureArgs, ctx: &crate::Ctx) -> Result<ExitCode> {
                 ctx.print_json(&report)?;
             } else {
                 print!("{}", report.table());
+            }
+        }
+        CaptureCommand::Prune {
+            max_age_days,
+            max_mb,
+        } => {
+            let o = open(ctx)?;
+            let env = Limits::from_env();
+            let limits = Limits {
+                max_age_days: max_age_days.unwrap_or(env.max_age_days),
+                max_bytes: max_mb.map_or(env.max_bytes, |m| m * 1024 * 1024),
+            };
+            let report = o.ledger.prune(&limits)?;
+            if ctx.json {
+                ctx.print_json(&report)?;
+            } else {
+                let freed: u64 = report.removed.iter().map(|r| r.bytes).sum();
+                println!(
+                    "removed {} capture(s) ({freed} bytes) past the limits ({} days, {} MiB) in \
+                     {} run(s); {} kept ({} bytes)",
+                    report.removed.len(),
+                    limits.max_age_days,
+                    limits.max_bytes / (1024 * 1024),
+                    report.runs,
+                    report.kept,
+                    report.kept_bytes
+                );
+                for r in &report.removed {
+                    println!(
+                        "  {}/{} ({} bytes, {})",
+                        r.run_id, r.capture, r.bytes, r.reason
+                    );
+                }
+                for n in &report.notes {
+                    println!("note: {n}");
+                }
             }
         }
         CaptureCommand::LoopCheck { run, phase } => {

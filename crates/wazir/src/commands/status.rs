@@ -1,23 +1,31 @@
 //! `wazir status`: shows a run's `status.json` (the latest run by default) as text or JSON.
-//! Reads one small file; nothing is locked or written.
+//! Reads one small file; nothing is locked or written. `--repair` rebuilds the file from the
+//! run's `events.ndjson` (under the run lock) when it is corrupt, missing or behind.
 
 use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::Args;
-use wazir_ledger::Ledger;
+use wazir_ledger::{Ledger, Transitions};
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     /// The run (default: the one named by <state-root>/runs/latest).
     #[arg(long)]
     pub run: Option<String>,
+    /// Rebuild status.json from the run's events.ndjson (a corrupt or missing status, an
+    /// unfinished last event line), and remove files left by stopped writers.
+    #[arg(long)]
+    pub repair: bool,
 }
 
 pub fn run(args: &StatusArgs, ctx: &crate::Ctx) -> Result<ExitCode> {
     let project = ctx.project()?;
     let ledger = Ledger::new(&ctx.state_root(&project)?);
     let id = ledger.require_run(args.run.as_deref())?;
+    if args.repair {
+        return repair(ledger, &id, &project, ctx);
+    }
     let st = ledger.status(&id)?;
     if ctx.json {
         ctx.print_json(&st)?;
@@ -61,5 +69,52 @@ pub fn run(args: &StatusArgs, ctx: &crate::Ctx) -> Result<ExitCode> {
         println!("captures: {}", st.captures.len());
     }
     println!("folder: {}", ledger.run_dir(&id).display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn repair(
+    ledger: Ledger,
+    id: &wazir_ledger::RunId,
+    project: &wazir_core::Project,
+    ctx: &crate::Ctx,
+) -> Result<ExitCode> {
+    // Phase states and caps need the workflow rules; without them the rest is still rebuilt.
+    let (ledger, rules_note) = match Transitions::for_project(project) {
+        Ok(rules) => (ledger.with_rules(rules), None),
+        Err(e) => (
+            ledger,
+            Some(format!(
+                "the workflows could not be read ({e}), so phase states and caps were not rebuilt"
+            )),
+        ),
+    };
+    let r = ledger.repair_status(id)?;
+    crate::commands::capture::print_notices(&ledger);
+    if ctx.json {
+        ctx.print_json(&r)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "rebuilt {} from {} event(s) (the old status was {}); run {} is in {}",
+        ledger.status_path(id).display(),
+        r.events,
+        r.previous,
+        r.run_id,
+        r.status.phase
+    );
+    if let Some(n) = r.cut_bytes {
+        println!("cut an unfinished last event line ({n} bytes)");
+    }
+    if !r.swept.temp_files.is_empty() || !r.swept.unrecorded_captures.is_empty() {
+        println!(
+            "removed {} temporary and {} unrecorded capture file(s), {} bytes",
+            r.swept.temp_files.len(),
+            r.swept.unrecorded_captures.len(),
+            r.swept.bytes
+        );
+    }
+    if let Some(n) = rules_note {
+        println!("note: {n}");
+    }
     Ok(ExitCode::SUCCESS)
 }

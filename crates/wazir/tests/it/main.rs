@@ -19,6 +19,8 @@ mod init_project;
 mod kit_replay;
 mod ledger_capture;
 mod ledger_concurrency;
+mod ledger_faults;
+mod ledger_secrets;
 mod ledger_transitions;
 mod ledger_usage;
 mod manifest_confinement;
