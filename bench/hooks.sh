@@ -126,11 +126,11 @@ for host in claude codex gemini cursor; do
   done
 done
 
-# The guard table's suite (crates/wazir-hosts/tests/guard_table.rs): every row on every host,
+# The guard table's suite (crates/wazir-hook/tests/guard_table.rs): every row on every host,
 # each payload run once through the whole process (best of 3 against a busy machine). Prints
 # the median and the worst case, and the payload of the worst.
 suite="$work/suite"
-if ! (cd "$repo" && WAZIR_GUARD_SUITE_DIR="$suite" cargo test -q -p wazir-hosts --test guard_table \
+if ! (cd "$repo" && WAZIR_GUARD_SUITE_DIR="$suite" cargo test -q -p wazir-hook --test guard_table \
       the_guard >"$work/suite.log" 2>&1); then
   echo "bench/hooks.sh: the guard table failed; see its output:" >&2
   cat "$work/suite.log" >&2

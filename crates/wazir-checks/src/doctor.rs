@@ -322,7 +322,7 @@ fn host_packages(project: &Project) -> (Vec<Finding>, String) {
     let area = "host-packages";
     // Only packages that were built are checked in full; a package never built is one warning,
     // found without compiling anything.
-    let declared = match wazir_hosts::export::select_hosts(project, &[]) {
+    let declared = match wazir_export::select_hosts(project, &[]) {
         Ok(h) => h,
         Err(e) => {
             return (
@@ -337,12 +337,12 @@ fn host_packages(project: &Project) -> (Vec<Finding>, String) {
         }
     };
     let (built, never_built): (Vec<_>, Vec<_>) = declared.into_iter().partition(|h| {
-        wazir_hosts::export::package_dir(project, *h, None)
+        wazir_export::package_dir(project, *h, None)
             .join("export.manifest.json")
             .is_file()
     });
     let checked = if built.is_empty() {
-        Ok(wazir_hosts::export::CheckReport {
+        Ok(wazir_export::CheckReport {
             ok: true,
             hosts: Vec::new(),
             changed_sources: Vec::new(),
@@ -350,7 +350,7 @@ fn host_packages(project: &Project) -> (Vec<Finding>, String) {
             fix: None,
         })
     } else {
-        wazir_hosts::export::check(project, &built, None)
+        wazir_export::check(project, &built, None)
     };
     let report = match checked {
         Ok(r) => r,
@@ -374,14 +374,14 @@ fn host_packages(project: &Project) -> (Vec<Finding>, String) {
     // A project set up by `wazir init` uses the hosts' project folders (.claude/, .codex/, …):
     // those must match what init would write now; the packages under the manifest's exports
     // folder are then optional.
-    let installed = wazir_hosts::host::detect_hosts(&project.root);
+    let installed = wazir_hosts::detect_hosts(&project.root);
     let mut fresh_installs = 0;
     for (host, _) in &installed {
-        if wazir_hosts::export::project_install_is_fresh(project, *host, &project.root) {
+        if wazir_export::project_install_is_fresh(project, *host, &project.root) {
             fresh_installs += 1;
             continue;
         }
-        match wazir_hosts::export::install_project_files(project, *host, &project.root, true) {
+        match wazir_export::install_project_files(project, *host, &project.root, true) {
             Ok(r) if r.written.is_empty() && r.merged.is_empty() => fresh_installs += 1,
             Ok(r) => {
                 let mut stale: Vec<String> = r.written.clone();
@@ -415,7 +415,7 @@ fn host_packages(project: &Project) -> (Vec<Finding>, String) {
                 Severity::Warning,
                 format!(
                     "{h} package: {}: never built here",
-                    wazir_hosts::export::package_dir(project, *h, None)
+                    wazir_export::package_dir(project, *h, None)
                         .strip_prefix(&project.root)
                         .map(|p| p.display().to_string())
                         .unwrap_or_default()
@@ -425,7 +425,7 @@ fn host_packages(project: &Project) -> (Vec<Finding>, String) {
         }
     }
     for f in &report.findings {
-        let never_built = matches!(f.kind, wazir_hosts::export::FindingKind::Missing)
+        let never_built = matches!(f.kind, wazir_export::FindingKind::Missing)
             && f.detail.contains("never built");
         if never_built && fresh_installs > 0 {
             continue;

@@ -64,6 +64,10 @@ pub struct Library {
     pub map_text: Option<String>,
     /// Domain pages found (`<domain>/index.md`), with their text.
     pub pages: BTreeMap<String, String>,
+    /// Every module file's text, by its path inside the library (for text-wide checks).
+    pub module_texts: BTreeMap<String, String>,
+    /// `superseded-standards.yaml`, when the library has one.
+    pub superseded_text: Option<String>,
     /// Problems met while reading.
     pub problems: Vec<Problem>,
     /// When set, paths shown to people are relative to this folder (the project root).
@@ -117,7 +121,11 @@ impl Library {
                     .unwrap_or(&p)
                     .to_string_lossy()
                     .replace('\\', "/");
-                if rel.ends_with(".md") || rel == INDEX_FILE || rel == MAP_FILE {
+                if rel.ends_with(".md")
+                    || rel == INDEX_FILE
+                    || rel == MAP_FILE
+                    || rel == crate::superseded::FILE
+                {
                     match std::fs::read_to_string(&p) {
                         Ok(t) => files.push((rel, t)),
                         Err(e) => read_errors.push(Problem::error(
@@ -162,6 +170,8 @@ impl Library {
             map_value: None,
             map_text: None,
             pages: BTreeMap::new(),
+            module_texts: BTreeMap::new(),
+            superseded_text: None,
             problems: Vec::new(),
             display_base: None,
         };
@@ -192,11 +202,14 @@ impl Library {
                     lib.map_value = Some(v);
                 }
                 lib.map_text = Some(text);
+            } else if rel == crate::superseded::FILE {
+                lib.superseded_text = Some(text);
             } else if rel.split('/').count() == 2 && rel.ends_with("/index.md") {
                 lib.pages.insert(rel, text);
             } else if is_module_path(&rel) {
                 lib.module_files.push(rel.clone());
                 let (m, problems) = module::parse(&rel, &file, &text);
+                lib.module_texts.insert(rel.clone(), text);
                 let path_id = module::id_for_path(&rel);
                 match m {
                     Some(m) => {

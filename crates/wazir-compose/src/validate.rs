@@ -40,6 +40,7 @@ pub fn validate(expertise_dir: &Path, opts: &ValidateOptions) -> Vec<Problem> {
 /// Checks an already loaded library (on disk or embedded).
 pub fn validate_library(lib: &Library, opts: &ValidateOptions) -> Vec<Problem> {
     let mut out = lib.problems.clone();
+    out.extend(crate::superseded::check(lib));
     let path = |rel: &str| lib.origin.problem_path(rel);
 
     // Module ids that exist, whether or not they parsed.

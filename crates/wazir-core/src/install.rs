@@ -8,7 +8,6 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::fsio::atomic_write;
 use crate::kit;
@@ -150,7 +149,9 @@ pub fn plan(root: &Path, opts: &InstallOptions) -> Result<KitInstallPlan, Instal
                 }
             }
             _ => {
-                new_lock.files.insert(f.path.clone(), sha256_hex(&f.bytes));
+                new_lock
+                    .files
+                    .insert(f.path.clone(), crate::digest::sha256_hex(&f.bytes));
             }
         }
     }
@@ -212,7 +213,7 @@ fn decide(
     let untouched = lock
         .files
         .get(target)
-        .is_some_and(|h| *h == sha256_hex(&current));
+        .is_some_and(|h| *h == crate::digest::sha256_hex(&current));
     Ok(if untouched {
         FileAction::Update
     } else if force {
@@ -239,10 +240,6 @@ fn read_lock(root: &Path) -> KitLock {
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or_default()
-}
-
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
 }
 
 /// The manifest for a new project: the kit's manifest with the project's own name, every
@@ -368,7 +365,8 @@ mod tests {
         let rel = ".wazir/input/README.md";
         std::fs::write(dir.path().join(rel), "old kit text\n").unwrap();
         let mut lock = read_lock(dir.path());
-        lock.files.insert(rel.into(), sha256_hex(b"old kit text\n"));
+        lock.files
+            .insert(rel.into(), crate::digest::sha256_hex(b"old kit text\n"));
         std::fs::write(
             dir.path().join(LOCK_FILE),
             serde_json::to_vec(&lock).unwrap(),

@@ -2,6 +2,7 @@
 //! the kit embedded in the binary, and the small file, YAML, schema and token primitives every
 //! other crate builds on.
 
+pub mod digest;
 pub mod frontmatter;
 pub mod fsio;
 pub mod ids;
@@ -10,9 +11,12 @@ pub mod kit;
 pub mod manifest;
 pub mod paths;
 pub mod project;
+#[cfg(feature = "schema")]
 pub mod schema;
 pub mod state_root;
+#[cfg(feature = "tokens")]
 pub mod tokens;
+pub mod workflow;
 pub mod yaml;
 
 pub use manifest::Manifest;

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Deserialize;
-use wazir_hosts::host::{HookEvent, Host};
+use wazir_hosts::{HookEvent, Host};
 
 #[derive(Deserialize)]
 struct Definition {

@@ -117,7 +117,7 @@ fn process(cand: Candidate) -> Outcome {
     if looks_binary(&bytes) {
         return Outcome::Binary(cand.rel);
     }
-    let hash = blake3::hash(&bytes).to_hex().to_string();
+    let hash = wazir_core::digest::blake3_hex(&bytes);
     let text = String::from_utf8_lossy(&bytes);
     let ex = extract(cand.lang, &text);
     Outcome::Parsed { cand, hash, ex }

@@ -114,7 +114,7 @@ pub fn recall_file(
 ) -> Result<Recall> {
     let rel = resolve_rel(root, given)?;
     let (bytes, text) = read_source(root, &rel)?;
-    let disk_hash = blake3::hash(&bytes).to_hex().to_string();
+    let disk_hash = wazir_core::digest::blake3_hex(&bytes);
     let total = text.lines().count().max(1) as u32;
     let start = start.unwrap_or(1).max(1);
     let end = end.unwrap_or(total).min(total.max(start));
@@ -260,7 +260,7 @@ fn recall_symbol_in(
     let slice = line_slice(&text, start, end);
     match tier {
         Tier::L2 => {
-            let disk_hash = blake3::hash(&bytes).to_hex().to_string();
+            let disk_hash = wazir_core::digest::blake3_hex(&bytes);
             let fresh = indexed_hash(conn, &best.path)
                 .map_err(&e)?
                 .is_some_and(|h| h == disk_hash);
@@ -284,7 +284,7 @@ fn recall_symbol_in(
                 summary(conn, &best.path, &key, tier)
                     .map_err(&e)?
                     .ok_or_else(|| no_summary(&best.path, &format!("`{key}`"), tier))?;
-            let fresh = blake3::hash(slice.as_bytes()).to_hex().to_string() == s_hash;
+            let fresh = wazir_core::digest::blake3_hex(slice.as_bytes()) == s_hash;
             Ok(Recall {
                 path: best.path.clone(),
                 tier,

@@ -407,7 +407,7 @@ pub fn symbol_l1(path: &str, s: &Symbol, all: &[Symbol]) -> String {
 /// Hash of lines `start..=end` (1-based) of `src`: the source of a symbol summary.
 pub fn slice_hash(src: &str, start: u32, end: u32) -> String {
     let slice = line_slice(src, start, end);
-    blake3::hash(slice.as_bytes()).to_hex().to_string()
+    wazir_core::digest::blake3_hex(slice.as_bytes())
 }
 
 /// Lines `start..=end` (1-based, inclusive) of `src`.
@@ -578,7 +578,7 @@ pub fn summarize(cfg: &IndexConfig, force: bool) -> Result<SummarizeReport> {
                     key = format!("{key}#{n}");
                 }
                 let slice = line_slice(&src, s.start_line, s.end_line);
-                let h = blake3::hash(slice.as_bytes()).to_hex().to_string();
+                let h = wazir_core::digest::blake3_hex(slice.as_bytes());
                 let share = if src.is_empty() {
                     0
                 } else {

@@ -82,7 +82,7 @@ pub(crate) fn check(
 
 /// BLAKE3 of `bytes`, hex.
 pub(crate) fn hash(bytes: &[u8]) -> String {
-    blake3::hash(bytes).to_hex().to_string()
+    wazir_core::digest::blake3_hex(bytes)
 }
 
 #[cfg(test)]

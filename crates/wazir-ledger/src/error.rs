@@ -95,8 +95,15 @@ pub enum LedgerError {
     #[error("artifact `{name}` refused: {reason}")]
     ArtifactRefused { name: String, reason: String },
 
+    #[cfg(feature = "artifacts")]
     #[error(transparent)]
     Schema(#[from] wazir_core::schema::SchemaError),
+}
+
+impl From<wazir_core::workflow::WorkflowError> for LedgerError {
+    fn from(e: wazir_core::workflow::WorkflowError) -> Self {
+        Self::Workflow(e.0)
+    }
 }
 
 impl LedgerError {

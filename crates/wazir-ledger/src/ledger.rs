@@ -4,20 +4,17 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_json::json;
 use wazir_core::fsio::{FileLock, atomic_write, locked_append_line};
 
-use crate::artifact;
 use crate::error::{LedgerError, Result};
-use crate::event::{Event, EventRecord, kinds, normalise_phase};
-use crate::run_id::{RunId, check_name};
-use crate::status::{ArtifactRecord, CaptureRecord, LastEvent, LoopCheck, RunStatus};
-use crate::transitions::{PhaseRules, Transitions};
+use crate::event::{Event, EventRecord, normalise_phase};
+use crate::run_id::RunId;
+use crate::status::{LastEvent, LoopCheck, RunStatus};
+use crate::transitions::Transitions;
 
 pub const STATUS_FILE: &str = "status.json";
 pub const EVENTS_FILE: &str = "events.ndjson";
 pub const SUMMARY_FILE: &str = "summary.md";
-pub const USAGE_FILE: &str = "usage.json";
 pub const CAPTURES_DIR: &str = "captures";
 pub const ARTIFACTS_DIR: &str = "artifacts";
 const LOCK_FILE: &str = ".lock";
@@ -27,8 +24,8 @@ const EVENTS_LOCK_FILE: &str = ".events.lock";
 #[derive(Debug, Clone)]
 pub struct Ledger {
     state_root: PathBuf,
-    rules: Option<Transitions>,
-    schemas_dir: Option<PathBuf>,
+    pub(crate) rules: Option<Transitions>,
+    pub(crate) schemas_dir: Option<PathBuf>,
 }
 
 /// What [`Ledger::record_event`] recorded.
@@ -38,16 +35,6 @@ pub struct Recorded {
     pub seq: u64,
     /// The run's status after the event.
     pub status: RunStatus,
-}
-
-/// What [`Ledger::record_output`] stored, and the short text to hand the agent instead.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct CaptureOutcome {
-    pub name: String,
-    pub path: PathBuf,
-    pub bytes: u64,
-    pub lines: u64,
-    pub reference: String,
 }
 
 impl Ledger {
@@ -254,11 +241,7 @@ impl Ledger {
         }
         let (seq, st, ()) = self.transact(run, |st, now| {
             if ev.is_transition() {
-                let rules = self.rules.as_ref().expect("checked above");
-                let phase = ev.phase.clone().expect("checked above");
-                rules.apply(st, &ev.event, &phase, now, &mut |r, st| {
-                    self.check_outputs(run, r, st)
-                })?;
+                self.apply_transition(run, st, &ev, now)?;
             }
             Ok((Some(ev), ()))
         })?;
@@ -267,7 +250,7 @@ impl Ledger {
 
     /// Runs `f` on the run's status under the run lock; appends the event `f` returns and writes
     /// the status back. Returns the last sequence number and the new status, with `f`'s value.
-    fn transact<T>(
+    pub(crate) fn transact<T>(
         &self,
         run: &RunId,
         f: impl FnOnce(&mut RunStatus, &str) -> Result<(Option<Event>, T)>,
@@ -354,293 +337,6 @@ impl Ledger {
         Ok(())
     }
 
-    /// One problem line per required output of `rules` that is missing or invalid.
-    fn check_outputs(
-        &self,
-        run: &RunId,
-        rules: &PhaseRules,
-        st: &RunStatus,
-    ) -> std::result::Result<(), Vec<(String, String)>> {
-        let mut problems: Vec<(String, String)> = Vec::new();
-        let mut problem = |name: &str, text: String| problems.push((name.to_string(), text));
-        let iteration = st.loop_count(&rules.phase).max(1) as u64;
-        for o in &rules.outputs {
-            let rel = format!("{ARTIFACTS_DIR}/{}.json", o.artifact);
-            let path = self.run_dir(run).join(&rel);
-            let bytes = match std::fs::read(&path) {
-                Ok(b) => b,
-                Err(_) => {
-                    problem(
-                        &o.artifact,
-                        format!("`{}` ({rel}): not recorded", o.artifact),
-                    );
-                    continue;
-                }
-            };
-            let digest = artifact::hash(&bytes);
-            let recorded = st.artifacts.get(&o.artifact).filter(|r| r.blake3 == digest);
-            let loop_number = match recorded {
-                Some(r) => r.loop_number,
-                None => {
-                    let label = path.display().to_string();
-                    match artifact::check(
-                        &bytes,
-                        &label,
-                        run.as_str(),
-                        &rules.phase,
-                        &o.schema,
-                        self.schemas_dir.as_deref(),
-                    ) {
-                        Ok(Ok(c)) => c.loop_number,
-                        Ok(Err(ps)) => {
-                            problem(
-                                &o.artifact,
-                                format!(
-                                    "`{}` ({rel}) fails its checks:\n    {}",
-                                    o.artifact,
-                                    ps.join("\n    ")
-                                ),
-                            );
-                            continue;
-                        }
-                        Err(e) => {
-                            problem(&o.artifact, format!("`{}` ({rel}): {e}", o.artifact));
-                            continue;
-                        }
-                    }
-                }
-            };
-            if let Some(l) = loop_number
-                && l < iteration
-            {
-                problem(
-                    &o.artifact,
-                    format!(
-                        "`{}` ({rel}) is from loop {l} but `{}` is in loop {iteration}: record the \
-                     revised artifact with `\"loop\": {iteration}`",
-                        o.artifact, rules.phase
-                    ),
-                );
-            }
-        }
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(problems)
-        }
-    }
-
-    /// Validates an artifact against the schema the phase's workflow names for it, stores it as
-    /// `artifacts/<name>.json` and records an `artifact_recorded` event. Needs the rules.
-    pub fn record_artifact(
-        &self,
-        run: &RunId,
-        phase: &str,
-        name: &str,
-        bytes: &[u8],
-        label: &str,
-    ) -> Result<ArtifactRecord> {
-        let phase = normalise_phase(phase)?;
-        let rules = self.rules.as_ref().ok_or(LedgerError::RulesRequired {
-            event: kinds::ARTIFACT_RECORDED.into(),
-        })?;
-        let r = rules.rules(&phase)?;
-        check_name("artifact name", name)?;
-        let Some(output) = r.outputs.iter().find(|o| o.artifact == name) else {
-            let produces = if r.outputs.is_empty() {
-                "produces no artifacts".to_string()
-            } else {
-                format!(
-                    "produces {}",
-                    r.outputs
-                        .iter()
-                        .map(|o| format!("`{}`", o.artifact))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            };
-            return Err(LedgerError::ArtifactRefused {
-                name: name.to_string(),
-                reason: format!(
-                    "phase `{phase}` (workflow {}) {produces}; `{name}` is not one of its outputs",
-                    r.workflow
-                ),
-            });
-        };
-        if !self.exists(run) {
-            return Err(LedgerError::RunNotFound {
-                run: run.to_string(),
-                path: self.status_path(run),
-            });
-        }
-        let checked = match artifact::check(
-            bytes,
-            label,
-            run.as_str(),
-            &phase,
-            &output.schema,
-            self.schemas_dir.as_deref(),
-        )? {
-            Ok(c) => c,
-            Err(problems) => {
-                return Err(LedgerError::ArtifactRefused {
-                    name: name.to_string(),
-                    reason: format!(
-                        "it does not pass its checks, so nothing was recorded:\n  - {}",
-                        problems.join("\n  - ")
-                    ),
-                });
-            }
-        };
-        let rel = format!("{ARTIFACTS_DIR}/{name}.json");
-        let dest = self.run_dir(run).join(&rel);
-        let schema = output.schema.clone();
-        let (_, _, record) = self.transact(run, |st, now| {
-            atomic_write(&dest, bytes).map_err(|e| LedgerError::io(&dest, "cannot write", e))?;
-            let record = ArtifactRecord {
-                phase: phase.clone(),
-                schema: schema.clone(),
-                file: rel.clone(),
-                blake3: artifact::hash(bytes),
-                bytes: bytes.len() as u64,
-                status: checked.status.clone(),
-                loop_number: checked.loop_number,
-                recorded_at: now.to_string(),
-            };
-            st.artifacts.insert(name.to_string(), record.clone());
-            let ev = Event::new(kinds::ARTIFACT_RECORDED)
-                .phase(&phase)
-                .data(json!({
-                    "artifact": name,
-                    "schema": schema,
-                    "file": rel,
-                    "blake3": record.blake3,
-                    "loop": record.loop_number,
-                }));
-            Ok((Some(ev), record))
-        })?;
-        Ok(record)
-    }
-
-    /// Writes `bytes` to `captures/<name>` (atomically) and returns the path. Records nothing:
-    /// hooks call this, then [`Ledger::append_event`] with the reference they gave the agent.
-    pub fn write_capture(&self, run: &RunId, name: &str, bytes: &[u8]) -> Result<PathBuf> {
-        check_name("capture name", name)?;
-        if !self.exists(run) {
-            return Err(LedgerError::RunNotFound {
-                run: run.to_string(),
-                path: self.status_path(run),
-            });
-        }
-        let path = self.captures_dir(run).join(name);
-        atomic_write(&path, bytes).map_err(|e| LedgerError::io(&path, "cannot write", e))?;
-        Ok(path)
-    }
-
-    /// Reserves `captures/<name>` (or `<name>-2`, `-3`… when taken) as an empty file for output
-    /// a command is about to produce, and records a `capture_routed` event.
-    pub fn route_capture(&self, run: &RunId, name: &str) -> Result<PathBuf> {
-        check_name("capture name", name)?;
-        let captures = self.captures_dir(run);
-        let (_, _, path) = self.transact(run, |st, now| {
-            let chosen = free_name(name, |n| {
-                st.captures.contains_key(n) || captures.join(n).exists()
-            });
-            let path = captures.join(&chosen);
-            atomic_write(&path, b"").map_err(|e| LedgerError::io(&path, "cannot reserve", e))?;
-            st.captures.insert(
-                chosen.clone(),
-                CaptureRecord {
-                    phase: st.phase.clone(),
-                    bytes: 0,
-                    lines: 0,
-                    command: None,
-                    exit_code: None,
-                    reserved: true,
-                    created_at: now.to_string(),
-                },
-            );
-            let ev = Event::new(kinds::CAPTURE_ROUTED)
-                .data(json!({"capture": chosen, "path": path.display().to_string()}));
-            Ok((Some(ev), path))
-        })?;
-        Ok(path)
-    }
-
-    /// Stores a command's output as `captures/<name>` (a reserved file of that name is filled; a
-    /// taken name gets a `-2`, `-3`… suffix), records a `capture_output` event carrying the short
-    /// reference handed to the agent, and returns both.
-    pub fn record_output(
-        &self,
-        run: &RunId,
-        name: &str,
-        bytes: &[u8],
-        command: Option<&str>,
-        exit_code: Option<i32>,
-    ) -> Result<CaptureOutcome> {
-        check_name("capture name", name)?;
-        let captures = self.captures_dir(run);
-        let (_, _, out) = self.transact(run, |st, now| {
-            let chosen = if st.captures.get(name).is_some_and(|c| c.reserved) {
-                name.to_string()
-            } else {
-                free_name(name, |n| {
-                    st.captures.contains_key(n) || captures.join(n).exists()
-                })
-            };
-            let path = captures.join(&chosen);
-            atomic_write(&path, bytes).map_err(|e| LedgerError::io(&path, "cannot write", e))?;
-            let lines = count_lines(bytes);
-            let reference = reference_text(&path, bytes, lines, command, exit_code);
-            st.captures.insert(
-                chosen.clone(),
-                CaptureRecord {
-                    phase: st.phase.clone(),
-                    bytes: bytes.len() as u64,
-                    lines,
-                    command: command.map(str::to_string),
-                    exit_code,
-                    reserved: false,
-                    created_at: now.to_string(),
-                },
-            );
-            let ev = Event::new(kinds::CAPTURE_OUTPUT).data(json!({
-                "capture": chosen,
-                "bytes": bytes.len(),
-                "lines": lines,
-                "command": command,
-                "exit_code": exit_code,
-                "reference": reference,
-            }));
-            let out = CaptureOutcome {
-                name: chosen,
-                path,
-                bytes: bytes.len() as u64,
-                lines,
-                reference,
-            };
-            Ok((Some(ev), out))
-        })?;
-        Ok(out)
-    }
-
-    /// Records that recall served `served` (a summary or slice) instead of the whole `source`
-    /// file, so `capture usage` can count the tokens avoided.
-    pub fn record_recall(
-        &self,
-        run: &RunId,
-        source: &str,
-        tier: Option<&str>,
-        served: &str,
-    ) -> Result<()> {
-        let ev = Event::new(kinds::RECALL_SERVED).data(json!({
-            "source": source,
-            "tier": tier,
-            "served": served,
-        }));
-        self.append_event(run, &ev)
-    }
-
     /// Loop count of `phase` against `cap`.
     pub fn loop_check(&self, run: &RunId, phase: &str, cap: u32) -> Result<LoopCheck> {
         let phase = normalise_phase(phase)?;
@@ -665,63 +361,21 @@ impl Ledger {
     }
 }
 
-/// `name` when `taken(name)` is false, else `stem-2.ext`, `stem-3.ext`, …
-fn free_name(name: &str, taken: impl Fn(&str) -> bool) -> String {
-    if !taken(name) {
-        return name.to_string();
+/// Without the `artifacts` feature (the hook's build) a transition cannot check its required
+/// artifacts, so it is refused like a ledger without rules.
+#[cfg(not(feature = "artifacts"))]
+impl Ledger {
+    pub(crate) fn apply_transition(
+        &self,
+        _run: &RunId,
+        _st: &mut RunStatus,
+        ev: &Event,
+        _now: &str,
+    ) -> Result<()> {
+        Err(LedgerError::RulesRequired {
+            event: ev.event.clone(),
+        })
     }
-    let (stem, ext) = match name.rfind('.') {
-        Some(i) if i > 0 => (&name[..i], &name[i..]),
-        _ => (name, ""),
-    };
-    (2u32..)
-        .map(|i| format!("{stem}-{i}{ext}"))
-        .find(|n| !taken(n))
-        .expect("some suffix is free")
-}
-
-fn count_lines(bytes: &[u8]) -> u64 {
-    let n = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
-    if bytes.last().is_some_and(|&b| b != b'\n') {
-        n + 1
-    } else {
-        n
-    }
-}
-
-/// The short text handed to the agent in place of the output: where it went, how big it is,
-/// and for a failure (or an unknown exit code) its last lines.
-fn reference_text(
-    path: &Path,
-    bytes: &[u8],
-    lines: u64,
-    command: Option<&str>,
-    exit_code: Option<i32>,
-) -> String {
-    let what = match command {
-        Some(c) => format!("output of `{c}`"),
-        None => "output".to_string(),
-    };
-    let exit = match exit_code {
-        Some(x) => format!(", exit {x}"),
-        None => String::new(),
-    };
-    let mut s = format!(
-        "{what}{exit}: {lines} lines, {} bytes saved to {}",
-        bytes.len(),
-        path.display()
-    );
-    if exit_code != Some(0) && !bytes.is_empty() {
-        let text = String::from_utf8_lossy(bytes);
-        let tail: Vec<&str> = text.lines().rev().take(5).collect();
-        s.push_str("\nlast lines:");
-        for l in tail.iter().rev() {
-            let cut: String = l.chars().take(200).collect();
-            s.push_str("\n  ");
-            s.push_str(&cut);
-        }
-    }
-    s
 }
 
 pub(crate) fn read_status(path: &Path, run: &RunId) -> Result<RunStatus> {
@@ -802,37 +456,5 @@ mod tests {
         let other = Ledger::new(&d.path().join("elsewhere"));
         assert_eq!(other.resolve_run(None).unwrap(), None);
         assert!(other.require_run(None).is_err());
-    }
-
-    #[test]
-    fn free_names_get_suffixes_before_the_extension() {
-        let taken = ["out.txt", "out-2.txt", "log"];
-        let t = |n: &str| taken.contains(&n);
-        assert_eq!(free_name("new.txt", t), "new.txt");
-        assert_eq!(free_name("out.txt", t), "out-3.txt");
-        assert_eq!(free_name("log", t), "log-2");
-    }
-
-    #[test]
-    fn lines_are_counted_with_or_without_a_final_newline() {
-        assert_eq!(count_lines(b""), 0);
-        assert_eq!(count_lines(b"a\nb\n"), 2);
-        assert_eq!(count_lines(b"a\nb"), 2);
-    }
-
-    #[test]
-    fn references_show_the_tail_only_for_failures() {
-        let p = Path::new("/s/captures/t.txt");
-        let ok = reference_text(p, b"1\n2\n", 2, Some("make"), Some(0));
-        assert_eq!(
-            ok,
-            "output of `make`, exit 0: 2 lines, 4 bytes saved to /s/captures/t.txt"
-        );
-        let body: String = (1..=9).map(|i| format!("line {i}\n")).collect();
-        let bad = reference_text(p, body.as_bytes(), 9, Some("make"), Some(2));
-        assert!(
-            bad.contains("last lines:\n  line 5\n") && bad.ends_with("line 9"),
-            "{bad}"
-        );
     }
 }

@@ -10,29 +10,40 @@
 //! [`Ledger::write_capture`] and friends: none of them parses the kit, validates a schema or
 //! counts tokens. Phase transitions need [`Transitions`] (built from the workflows) and are
 //! refused without them.
+//!
+//! Features: `artifacts` (phase transitions that validate required artifacts against their JSON
+//! Schemas, and `capture artifact`, in `phases` and `artifact`) and `usage` (token accounting
+//! with the o200k tokenizer, in `usage`). Both are on by default; the hook crate turns them off.
 
+#[cfg(feature = "artifacts")]
 mod artifact;
+mod captures;
 mod error;
 mod event;
 mod ledger;
+#[cfg(feature = "artifacts")]
+mod phases;
 mod run_id;
 mod status;
 mod summary;
 mod transitions;
+#[cfg(feature = "usage")]
 mod usage;
-mod workflow;
 
+pub use captures::CaptureOutcome;
 pub use error::{LedgerError, Result};
 pub use event::{Event, EventRecord, kinds};
-pub use ledger::{CaptureOutcome, Ledger, Recorded};
+pub use ledger::{Ledger, Recorded};
 pub use run_id::{MAX_NAME_LEN, MAX_RUN_ID_LEN, RunId, check_name};
 pub use status::{
-    ArtifactRecord, CaptureRecord, LastEvent, LoopCheck, PhaseCap, PhaseState, PhaseStateKind,
-    RunStatus,
+    ArtifactRecord, CaptureRecord, LastEvent, LoopCheck, PhaseState, PhaseStateKind, RunStatus,
 };
-pub use transitions::{PhaseRules, Transitions};
+pub use transitions::Transitions;
+#[cfg(feature = "usage")]
 pub use usage::{CacheStats, Skipped, TOKENIZER, Tally, UsageReport, UsageRow, UsageTotals};
-pub use workflow::{Output, Workflow, read_dir as read_workflows};
+pub use wazir_core::workflow::{
+    Output, PhaseRules, Workflow, WorkflowError, read_dir as read_workflows,
+};
 
 /// The current time as RFC 3339 UTC with millisecond precision.
 pub fn now_rfc3339() -> String {

@@ -15,7 +15,10 @@ use wazir_core::fsio::{FileLock, atomic_write};
 
 use crate::error::{LedgerError, Result};
 use crate::event::kinds;
-use crate::ledger::{Ledger, USAGE_FILE};
+use crate::ledger::Ledger;
+
+/// `<run-dir>/usage.json`: the last usage report written for the run.
+pub const USAGE_FILE: &str = "usage.json";
 use crate::run_id::{RunId, check_name};
 
 pub const TOKENIZER: &str = "o200k_base";
@@ -300,7 +303,7 @@ impl TokenCache {
     }
 
     fn count(&mut self, text: &str) -> u64 {
-        let key = blake3::hash(text.as_bytes()).to_hex().to_string();
+        let key = wazir_core::digest::blake3_hex(text.as_bytes());
         if let Some(&n) = self.counts.get(&key) {
             self.hits += 1;
             return n;

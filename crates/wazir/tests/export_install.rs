@@ -1,4 +1,4 @@
-//! `wazir_hosts::export::install_project_files`, the half of the exporter `wazir init` uses:
+//! `wazir_export::install_project_files`, the half of the exporter `wazir init` uses:
 //! writes a host's project-level files into a project, merges into settings already there (every
 //! user key and hook kept, ours added once), changes no byte on a second run, and never registers
 //! a Wazir behaviour twice for Cursor, which also runs `.claude/settings.json` hooks.
@@ -11,8 +11,8 @@ use std::path::Path;
 use export_support::*;
 use serde_json::{Value, json};
 use wazir_core::Project;
-use wazir_hosts::export::install_project_files;
-use wazir_hosts::host::Host;
+use wazir_export::install_project_files;
+use wazir_hosts::Host;
 
 fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     walk(dir)

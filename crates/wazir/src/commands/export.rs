@@ -1,5 +1,5 @@
 //! `wazir export build|check` (and `wazir export --check`): compiles the host packages from the
-//! canonical sources, or checks them for drift. The work lives in `wazir_hosts::export`; this
+//! canonical sources, or checks them for drift. The work lives in `wazir_export`; this
 //! module parses the flags and prints the result.
 
 use std::path::PathBuf;
@@ -7,8 +7,8 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Args, Subcommand};
-use wazir_hosts::export::{self, CheckReport, Report};
-use wazir_hosts::host::Host;
+use wazir_export::{CheckReport, Report};
+use wazir_hosts::Host;
 
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -55,16 +55,16 @@ pub fn run(args: &ExportArgs, ctx: &crate::Ctx) -> Result<ExitCode> {
     let project = ctx.project()?;
     match &args.command {
         Some(ExportCommand::Build { hosts, out }) => {
-            let report = export::build(&project, hosts, out.as_deref())?;
+            let report = wazir_export::build(&project, hosts, out.as_deref())?;
             print_build(&report, ctx)?;
             Ok(ExitCode::SUCCESS)
         }
         Some(ExportCommand::Check { hosts, out }) => {
-            let report = export::check(&project, hosts, out.as_deref())?;
+            let report = wazir_export::check(&project, hosts, out.as_deref())?;
             print_check(&report, ctx)
         }
         None if args.check => {
-            let report = export::check(&project, &args.hosts, None)?;
+            let report = wazir_export::check(&project, &args.hosts, None)?;
             print_check(&report, ctx)
         }
         None => anyhow::bail!(

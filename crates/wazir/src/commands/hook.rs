@@ -1,5 +1,5 @@
 //! `wazir hook --host H EVENT`: the hook runtime's command. Reads the host's payload from
-//! stdin, runs the behaviour in `wazir_hosts::hook`, writes its answer on stdout and stderr and
+//! stdin, runs the behaviour in `wazir_hook`, writes its answer on stdout and stderr and
 //! exits with the code the host reads (2 blocks; 0 otherwise). Nothing else runs on this path:
 //! it is the one command every tool call of the agent pays for.
 
@@ -7,8 +7,8 @@ use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use wazir_hosts::hook::{self, APPROVED_FLOW_ENV, Options};
-use wazir_hosts::host::{HookEvent, Host};
+use wazir_hook::{APPROVED_FLOW_ENV, Options};
+use wazir_hosts::{HookEvent, Host};
 
 #[derive(Debug, clap::Args)]
 pub struct HookArgs {
@@ -47,7 +47,7 @@ pub fn run(args: &HookArgs, ctx: &crate::Ctx) -> anyhow::Result<ExitCode> {
             .or_else(|| std::env::var(APPROVED_FLOW_ENV).ok())
             .filter(|f| !f.is_empty()),
     };
-    let reply = hook::run(&opts, &stdin);
+    let reply = wazir_hook::run(&opts, &stdin);
     // A host that closed its pipes early gets the exit code regardless.
     let _ = std::io::stdout().lock().write_all(reply.stdout.as_bytes());
     let _ = std::io::stderr().lock().write_all(reply.stderr.as_bytes());

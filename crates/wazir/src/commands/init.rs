@@ -12,7 +12,7 @@ use clap::Args;
 use serde::Serialize;
 use wazir_core::install::{self, FileAction, InstallOptions, KitInstallPlan};
 use wazir_core::{MANIFEST_FILE, Project};
-use wazir_hosts::host::{Host, detect_hosts};
+use wazir_hosts::{Host, detect_hosts};
 
 #[derive(Debug, Args)]
 pub struct InitArgs {
@@ -242,7 +242,7 @@ fn export_host(
     host: Host,
     dry_run: bool,
 ) -> Result<(Vec<HostFile>, Vec<String>)> {
-    let r = wazir_hosts::export::install_project_files(project, host, &project.root, dry_run)
+    let r = wazir_export::install_project_files(project, host, &project.root, dry_run)
         .with_context(|| format!("exporting the {} package", host.display_name()))?;
     let mut files = Vec::new();
     let (w, m) = if dry_run {
