@@ -683,7 +683,8 @@ fn the_guard_decides_every_row_on_every_host_within_50ms() {
             asked += 1;
             if let Some(d) = &dump {
                 std::fs::create_dir_all(d).unwrap();
-                let name = format!("{asked:04}-{}-{class}.json", host.as_str());
+                let want = if *block { "block" } else { "allow" };
+                let name = format!("{asked:04}-{}-{class}-{want}.json", host.as_str());
                 std::fs::write(d.join(name), payload.to_string()).unwrap();
             }
             let a = ask(&f, host, &payload);
