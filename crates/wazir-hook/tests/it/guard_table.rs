@@ -1,11 +1,18 @@
 //! The protected-path guard against a table of attacks and their harmless look-alikes, run
 //! in-process through the hook's `run` entry with each host's payload shape (Claude Code,
 //! Codex CLI, Gemini CLI, Cursor). Every row says whether the call must be blocked; the suite
+<<<<<<<< HEAD:crates/wazir-hook/tests/it/guard_table.rs
 //! fails on any allowed write to a protected path, any false block, and any answer that comes
 //! near a host's timeout. A property test feeds generated commands, patches and paths and checks
 //! that every answer comes, without a panic, well inside the hosts' timeouts. Speed itself is
 //! not asserted here (these machines are noisy and this is a debug build): the suite prints its
 //! worst answer, and `bench/hooks.sh` measures the release binary against the 50 ms target.
+========
+//! fails on any allowed write to a protected path, any false block, and any answer that took
+//! the guard more than 50 ms (its thread's CPU time on Linux, wall time elsewhere; the worst
+//! wall time is printed). A property test feeds generated commands, patches and paths and
+//! checks that every answer comes within 50 ms without a panic.
+>>>>>>>> guard:crates/wazir-hook/tests/guard_table.rs
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -249,6 +256,16 @@ fn ask(f: &Fixture, host: Host, payload: &Value) -> Answer {
     best.expect("at least one try")
 }
 
+static WORST_WALL: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// The calling thread's CPU time (Linux: the first field of its schedstat, in ns).
+fn thread_cpu_time() -> Option<Duration> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    Some(Duration::from_nanos(
+        text.split_whitespace().next()?.parse().ok()?,
+    ))
+}
+
 static RETRIES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 fn ask_once(f: &Fixture, host: Host, payload: &Value) -> Answer {
@@ -262,7 +279,9 @@ fn ask_once(f: &Fixture, host: Host, payload: &Value) -> Answer {
     // One answer at a time: the timings are of the guard, not of two tests sharing a core.
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let t = Instant::now();
+    let c0 = thread_cpu_time();
     let reply = run(&opts, stdin.as_bytes());
+<<<<<<<< HEAD:crates/wazir-hook/tests/it/guard_table.rs
     let elapsed = t.elapsed();
     // Gemini blocks cleanly with its JSON deny on exit 0; every other host here by exit 2 with
     // the reason on stderr (and Cursor's deny on stdout too).
@@ -272,6 +291,21 @@ fn ask_once(f: &Fixture, host: Host, payload: &Value) -> Answer {
         });
     let blocked = reply.exit_code == 2 || json_deny;
     if reply.exit_code == 2 {
+========
+    let wall = t.elapsed();
+    // The guard's own time: the thread's CPU time where Linux reports it (a machine busy with
+    // other builds stretches wall time without the guard doing more work), else wall time.
+    let elapsed = match (c0, thread_cpu_time()) {
+        (Some(a), Some(b)) => b.saturating_sub(a),
+        _ => wall,
+    };
+    WORST_WALL.fetch_max(
+        wall.as_micros() as usize,
+        std::sync::atomic::Ordering::Relaxed,
+    );
+    let blocked = reply.exit_code == 2;
+    if blocked {
+>>>>>>>> guard:crates/wazir-hook/tests/guard_table.rs
         assert!(!reply.stderr.trim().is_empty(), "a block without a reason");
         if host == Host::Cursor {
             assert!(reply.stdout.contains("\"deny\""), "{}", reply.stdout);
@@ -673,7 +707,8 @@ fn the_guard_decides_every_row_on_every_host_within_50ms() {
             asked += 1;
             if let Some(d) = &dump {
                 std::fs::create_dir_all(d).unwrap();
-                let name = format!("{asked:04}-{}-{class}.json", host.as_str());
+                let want = if *block { "block" } else { "allow" };
+                let name = format!("{asked:04}-{}-{class}-{want}.json", host.as_str());
                 std::fs::write(d.join(name), payload.to_string()).unwrap();
             }
             let a = ask(&f, host, &payload);
@@ -694,9 +729,10 @@ fn the_guard_decides_every_row_on_every_host_within_50ms() {
         }
     }
     eprintln!(
-        "guard table: {} rows, {asked} answers, worst {worst:?} ({worst_case}), {} slow tries \
-         repeated",
+        "guard table: {} rows, {asked} answers, worst {worst:?} of the guard's time \
+         ({worst_case}), worst wall time {} ms, {} slow tries repeated",
         rows.len(),
+        WORST_WALL.load(std::sync::atomic::Ordering::Relaxed) / 1000,
         RETRIES.load(std::sync::atomic::Ordering::Relaxed)
     );
     assert!(asked >= 250, "only {asked} answers");
