@@ -218,7 +218,7 @@ mod tests {
         assert_eq!(m.manifest_version, MANIFEST_VERSION);
         assert_eq!(m.roles.len(), 10);
         assert_eq!(m.workflows.len(), 15);
-        assert_eq!(m.required_hooks.len(), 7);
+        assert_eq!(m.required_hooks.len(), 8);
         assert_eq!(m.role_file("content_author"), "roles/content-author.md");
         assert_eq!(
             m.workflow_file("spec_challenge"),
