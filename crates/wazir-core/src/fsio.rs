@@ -1,5 +1,8 @@
 //! Atomic file writes and advisory file locks. Every file Wazir writes goes through
 //! [`atomic_write`]; writers that share a file (ledger appends, status updates) hold a [`FileLock`].
+//! A write keeps what it finds: a new file gets the usual mode (0666 less the umask), an existing
+//! file keeps its mode, and a symbolic link is written through (its target changes, the link
+//! stays).
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -7,17 +10,48 @@ use std::path::{Path, PathBuf};
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same directory, flushed to disk,
 /// then renamed over the target. Readers see the old content or the new, never half of either.
-/// Creates missing parent directories.
+/// Creates missing parent directories. A new file gets the mode the umask allows; an existing
+/// file keeps its mode; a symbolic link is followed and its target written.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = parent_dir(path);
+    let path = write_target(path)?;
+    let dir = parent_dir(&path);
     fs::create_dir_all(&dir)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".wazir-tmp-")
-        .tempfile_in(&dir)?;
+    let existing = fs::metadata(&path).ok().map(|m| m.permissions());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".wazir-tmp-");
+    #[cfg(unix)]
+    if existing.is_none() {
+        use std::os::unix::fs::PermissionsExt;
+        // Created with open(2)'s mode argument, so the umask applies as for any new file.
+        builder.permissions(fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(&dir)?;
+    if let Some(perms) = existing {
+        tmp.as_file().set_permissions(perms)?;
+    }
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
+    tmp.persist(&path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// The file a write to `path` changes: `path` itself, or, when it is a symbolic link (or a chain
+/// of them), the file the last link names, even when that file does not exist yet.
+pub fn write_target(path: &Path) -> io::Result<PathBuf> {
+    let mut p = path.to_path_buf();
+    for _ in 0..40 {
+        match fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let to = fs::read_link(&p)?;
+                p = parent_dir(&p).join(to);
+            }
+            _ => return Ok(p),
+        }
+    }
+    Err(io::Error::other(format!(
+        "{}: too many levels of symbolic links",
+        path.display()
+    )))
 }
 
 fn parent_dir(path: &Path) -> PathBuf {
@@ -94,6 +128,56 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn new_files_follow_the_umask_and_existing_files_keep_their_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let new = dir.path().join("new.md");
+        atomic_write(&new, b"x").unwrap();
+        // The umask of a test process is unknown; a new file has every bit it allows of 0666.
+        let umask = {
+            let probe = dir.path().join("probe");
+            fs::write(&probe, b"").unwrap();
+            !mode(&probe) & 0o666
+        };
+        assert_eq!(mode(&new), 0o666 & !umask);
+        let kept = dir.path().join("kept.md");
+        fs::write(&kept, b"old").unwrap();
+        fs::set_permissions(&kept, fs::Permissions::from_mode(0o640)).unwrap();
+        atomic_write(&kept, b"new").unwrap();
+        assert_eq!(mode(&kept), 0o640);
+        assert_eq!(fs::read_to_string(&kept).unwrap(), "new");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_is_written_through_and_stays_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("dotfiles/settings.json");
+        fs::create_dir_all(real.parent().unwrap()).unwrap();
+        fs::write(&real, b"{}").unwrap();
+        let link = dir.path().join("settings.json");
+        std::os::unix::fs::symlink("dotfiles/settings.json", &link).unwrap();
+        atomic_write(&link, b"{\"a\":1}").unwrap();
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read_to_string(&real).unwrap(), "{\"a\":1}");
+        // A dangling link creates its target.
+        let dangling = dir.path().join("AGENTS.md");
+        std::os::unix::fs::symlink("docs/agents.md", &dangling).unwrap();
+        atomic_write(&dangling, b"x").unwrap();
+        assert_eq!(
+            fs::read_to_string(dir.path().join("docs/agents.md")).unwrap(),
+            "x"
+        );
     }
 
     #[test]
