@@ -7,11 +7,18 @@
 //! `exports/hosts/` folders. Output is deterministic (sorted, no timestamps) and every write is
 //! atomic.
 
+pub mod init;
+pub mod jsonc;
 pub mod manifest;
 pub mod merge;
 pub mod package;
+pub mod project_install;
 pub mod render;
 pub mod sources;
+
+pub use project_install::{
+    InstallReport, check_installed, install_project_files, project_install_is_fresh,
+};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -23,7 +30,7 @@ use wazir_core::fsio::atomic_write;
 use wazir_core::paths::normalize;
 
 use manifest::{ExportManifest, FileEntry, SourceEntry};
-use package::{ProjectContent, package_files, project_files};
+use package::package_files;
 use render::{PackageFile, registrations, unit_name};
 use sources::{Sources, sha256_hex};
 use wazir_hosts::Host;
@@ -459,8 +466,27 @@ pub fn check(project: &Project, hosts: &[Host], out: Option<&Path>) -> Result<Ch
     let fresh = freshness(project, &src, &hosts, out);
     let mut findings = Vec::new();
     let mut changed_sources: BTreeSet<String> = BTreeSet::new();
+    let installed_any = Host::ALL
+        .iter()
+        .any(|h| project_install::has_install_record(project, *h, &project.root));
     for (&host, fresh) in hosts.iter().zip(fresh) {
         if fresh {
+            continue;
+        }
+        if out.is_none()
+            && !package_dir(project, host, None).exists()
+            && project_install::has_install_record(project, host, &project.root)
+        {
+            // Set up by `wazir init` into the project's own host folders: that install is what
+            // must be fresh, judged as `wazir doctor` judges it.
+            for path in check_installed(project, host)? {
+                findings.push(Finding {
+                    host: host.as_str().to_string(),
+                    kind: FindingKind::Stale,
+                    path,
+                    detail: format!("differs from what `wazir init --host {host}` writes now"),
+                });
+            }
             continue;
         }
         if !src.parsed {
@@ -477,6 +503,11 @@ pub fn check(project: &Project, hosts: &[Host], out: Option<&Path>) -> Result<Ch
             Ok(m) => Some(m),
             Err(_) if !manifest_path.exists() => {
                 if !c.dir.exists() {
+                    if out.is_none() && installed_any {
+                        // `wazir init` set this project up for other hosts only: as `wazir
+                        // doctor` does, a host neither installed nor built is not a finding.
+                        continue;
+                    }
                     findings.push(Finding {
                         host: h.clone(),
                         kind: FindingKind::Missing,
@@ -634,7 +665,7 @@ pub fn check(project: &Project, hosts: &[Host], out: Option<&Path>) -> Result<Ch
 }
 
 /// Whether any of `hosts` writes agent files (which carry the composed briefs).
-fn needs_briefs(hosts: &[Host]) -> bool {
+pub(crate) fn needs_briefs(hosts: &[Host]) -> bool {
     hosts.iter().any(|h| *h != Host::Codex)
 }
 
@@ -644,176 +675,6 @@ fn short_list(items: &[String]) -> String {
     } else {
         format!("{} and {} more", items[..4].join(", "), items.len() - 4)
     }
-}
-
-/// What [`install_project_files`] did.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct InstallReport {
-    pub host: String,
-    /// Files created or replaced, relative to the target.
-    pub written: Vec<String>,
-    /// Settings and instruction files merged with the user's content.
-    pub merged: Vec<String>,
-    pub unchanged: Vec<String>,
-    /// What the user must still do, and what was left out on purpose.
-    pub notes: Vec<String>,
-}
-
-/// Writes the project-level files of `host` into `target`: our own files whole, instruction files
-/// as a marked block, settings merged (every user key and hook kept, ours added once). A second
-/// run changes no byte. With `dry_run` nothing is written and the report says what would be.
-///
-/// Cursor can run `.claude/settings.json` hooks too (when its third-party hooks setting is on).
-/// `.cursor/hooks.json` still registers every behaviour, so the guards hold with that setting
-/// off; with it on, the hook runtime answers a `--host claude` call that carries Cursor's payload
-/// with nothing, so each guard runs once.
-pub fn install_project_files(
-    project: &Project,
-    host: Host,
-    target: &Path,
-    dry_run: bool,
-) -> Result<InstallReport> {
-    let mut src = Sources::load(project, needs_briefs(&[host]))?;
-    src.compose_briefs()?;
-    let mut report = InstallReport {
-        host: host.as_str().to_string(),
-        ..Default::default()
-    };
-    let mut installed_paths = Vec::new();
-    for f in project_files(&src, host) {
-        installed_paths.push(f.path.clone());
-        let path = target.join(&f.path);
-        let existing = match std::fs::read(&path) {
-            Ok(b) => Some(b),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
-        };
-        let (bytes, merged) = match f.content {
-            ProjectContent::Whole(b) => (b, false),
-            ProjectContent::MarkedBlock(block) => {
-                let text = existing
-                    .as_ref()
-                    .map(|b| String::from_utf8_lossy(b).into_owned());
-                (
-                    merge::merge_block(text.as_deref(), &block).into_bytes(),
-                    existing.is_some(),
-                )
-            }
-            ProjectContent::MergeSettings(ours) => {
-                let current = existing
-                    .as_ref()
-                    .map(|b| merge::parse_json(&path, &String::from_utf8_lossy(b)))
-                    .transpose()?;
-                let value = merge::merge_settings(&path, current.clone(), &ours, host)?;
-                if current.as_ref() == Some(&value) {
-                    report.unchanged.push(f.path.clone());
-                    continue;
-                }
-                (render::json_bytes(&value), existing.is_some())
-            }
-        };
-        if existing.as_deref() == Some(bytes.as_slice()) {
-            report.unchanged.push(f.path.clone());
-            continue;
-        }
-        if !dry_run {
-            atomic_write(&path, &bytes)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-        }
-        if merged {
-            report.merged.push(f.path.clone());
-        } else {
-            report.written.push(f.path.clone());
-        }
-    }
-    if !dry_run {
-        write_install_record(project, &src, host, target, &installed_paths)?;
-    }
-    if host == Host::Codex {
-        report.notes.push(
-            "Codex runs project hooks only after you trust them: open Codex here and approve the \
-             hooks in .codex/hooks.json"
-                .into(),
-        );
-    }
-    Ok(report)
-}
-
-/// What [`install_project_files`] last wrote for one host: the compiler, the sources it read and
-/// the digest of every project file as it stood afterwards. It lets [`project_install_is_fresh`]
-/// answer without composing anything.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-struct InstallRecord {
-    compiler: String,
-    host: String,
-    sources: Vec<(String, String)>,
-    files: Vec<(String, String)>,
-}
-
-fn install_record_path(project: &Project, host: Host, target: &Path) -> PathBuf {
-    target
-        .join(&project.manifest.paths.exports)
-        .join("project-install")
-        .join(format!("{}.json", host.as_str()))
-}
-
-fn write_install_record(
-    project: &Project,
-    src: &Sources,
-    host: Host,
-    target: &Path,
-    paths: &[String],
-) -> Result<()> {
-    let mut files = Vec::new();
-    for p in paths {
-        let bytes = std::fs::read(target.join(p))
-            .with_context(|| format!("cannot read {} after writing it", p))?;
-        files.push((p.clone(), sources::blake3_hex(&bytes)));
-    }
-    files.sort();
-    let record = InstallRecord {
-        compiler: compiler_id().to_string(),
-        host: host.as_str().to_string(),
-        sources: src
-            .read_for(needs_briefs(&[host]))
-            .map(|(p, f)| (p.clone(), f.blake3.clone()))
-            .collect(),
-        files,
-    };
-    let path = install_record_path(project, host, target);
-    let bytes = render::json_bytes(&serde_json::to_value(&record)?);
-    if std::fs::read(&path).ok().as_deref() != Some(bytes.as_slice()) {
-        atomic_write(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    Ok(())
-}
-
-/// Whether the project files of `host` in `target` are exactly what [`install_project_files`]
-/// wrote from the current sources, judged from digests alone (no parsing, no composing). `false`
-/// means "not known to be fresh": run the install with `dry_run` to learn what differs.
-pub fn project_install_is_fresh(project: &Project, host: Host, target: &Path) -> bool {
-    let Ok(text) = std::fs::read_to_string(install_record_path(project, host, target)) else {
-        return false;
-    };
-    let Ok(record) = serde_json::from_str::<InstallRecord>(&text) else {
-        return false;
-    };
-    if record.compiler != compiler_id() || record.host != host.as_str() {
-        return false;
-    }
-    let Ok(src) = Sources::scan(project, needs_briefs(&[host])) else {
-        return false;
-    };
-    let now: Vec<(String, String)> = src
-        .read_for(needs_briefs(&[host]))
-        .map(|(p, f)| (p.clone(), f.blake3.clone()))
-        .collect();
-    if now != record.sources {
-        return false;
-    }
-    record.files.iter().all(|(p, digest)| {
-        std::fs::read(target.join(p)).is_ok_and(|b| sources::blake3_hex(&b) == *digest)
-    })
 }
 
 fn absolute(p: &Path) -> PathBuf {
