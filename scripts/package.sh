@@ -4,7 +4,7 @@
 #   - the npm main package @wazir/cli (a Node launcher that runs the platform binary) and the
 #     platform package @wazir/cli-<os>-<cpu> (the binary, with `os`/`cpu` fields), as .tgz by
 #     `npm pack`;
-#   - the PyPI wheel wazir-cli (maturin, bindings = "bin", see crates/wazir/pyproject.toml).
+#   - the PyPI wheel wazir-cli (maturin, bindings = "bin", see packaging/pypi/pyproject.toml.in).
 # Needs cargo, node/npm and maturin (`pip install maturin`). The release workflow runs the same
 # steps on every platform. Usage: scripts/package.sh [--skip-build]
 set -euo pipefail
@@ -36,7 +36,7 @@ fill() { sed -e "s/@VERSION@/$version/g" -e "s/@OS@/$os/g" -e "s/@CPU@/$cpu/g" -
 
 echo "== npm: @wazir/cli-$os-$cpu"
 mkdir -p "$stage/platform/bin"
-fill packaging/npm/platform/package.json > "$stage/platform/package.json"
+fill packaging/npm/platform/package.json.in > "$stage/platform/package.json"
 cp "$bin" "$stage/platform/bin/$exe"
 chmod 0755 "$stage/platform/bin/$exe"
 cp LICENSE* "$stage/platform/" 2>/dev/null || true
@@ -44,7 +44,7 @@ cp LICENSE* "$stage/platform/" 2>/dev/null || true
 
 echo "== npm: @wazir/cli"
 mkdir -p "$stage/main/bin"
-fill packaging/npm/wazir/package.json > "$stage/main/package.json"
+fill packaging/npm/wazir/package.json.in > "$stage/main/package.json"
 cp packaging/npm/wazir/bin/wazir.js "$stage/main/bin/wazir.js"
 chmod 0755 "$stage/main/bin/wazir.js"
 cp README.md "$stage/main/" 2>/dev/null || true
@@ -52,6 +52,8 @@ cp README.md "$stage/main/" 2>/dev/null || true
 
 echo "== PyPI wheel (maturin, bindings = bin)"
 command -v maturin >/dev/null || { echo "error: maturin is missing: pip install maturin" >&2; exit 1; }
-maturin build --release --locked --manifest-path crates/wazir/Cargo.toml --out "$dist" --quiet
+mkdir -p "$stage/pypi"
+sed "s|@MANIFEST@|$PWD/crates/wazir/Cargo.toml|" packaging/pypi/pyproject.toml.in > "$stage/pypi/pyproject.toml"
+(cd "$stage/pypi" && maturin build --release --locked --out "$OLDPWD/$dist" --quiet)
 
 ls -l "$dist"
