@@ -221,22 +221,10 @@ fn file_name(p: &Path) -> String {
 /// Artifact name → (schema, phase) over the project's workflows (the embedded kit's copy of a
 /// workflow file the project lacks).
 pub fn workflow_outputs(project: &Project) -> Result<BTreeMap<String, (String, String)>, String> {
-    let m = &project.manifest;
     let mut out = BTreeMap::new();
-    for id in &m.workflows {
-        let path = project.path(&m.workflow_file(id));
-        let wf = if path.is_file() {
-            wazir_ledger::Workflow::read(&path)
-        } else {
-            let embedded = format!("workflows/{}.md", wazir_core::ids::to_file_stem(id));
-            match wazir_core::kit::text(&embedded) {
-                Some(t) => wazir_ledger::Workflow::parse(Path::new(&embedded), &t),
-                None => continue,
-            }
-        };
-        let wf = wf.map_err(|e| e.to_string())?;
-        for o in wf.outputs {
-            out.insert(o.artifact, (o.schema, wf.phase.clone()));
+    for wf in wazir_core::workflow::for_project(project).map_err(|e| e.to_string())? {
+        for o in wf.rules.outputs {
+            out.insert(o.artifact, (o.schema, wf.rules.phase.clone()));
         }
     }
     Ok(out)

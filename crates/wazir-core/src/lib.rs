@@ -10,12 +10,14 @@ pub mod install;
 pub mod kit;
 pub mod manifest;
 pub mod paths;
+pub mod problem;
 pub mod project;
 #[cfg(feature = "schema")]
 pub mod schema;
 pub mod state_root;
 #[cfg(feature = "tokens")]
 pub mod tokens;
+pub mod workflow;
 pub mod yaml;
 
 pub use manifest::Manifest;

@@ -78,7 +78,7 @@ impl HostPlan {
 /// be a staged copy of the kit): reads every file it would change, merges settings and
 /// instruction blocks in memory, and fails, naming the file, on anything it cannot merge safely.
 pub fn plan_host(project: &Project, host: Host, target: &Path) -> Result<HostPlan> {
-    let mut src = Sources::load(project, crate::needs_briefs(&[host]))?;
+    let mut src = Sources::load(project, host.carries_briefs())?;
     src.compose_briefs()?;
     plan_from_sources(&src, host, target)
 }
@@ -174,7 +174,7 @@ pub fn write_host_files(plan: &HostPlan, target: &Path) -> Result<()> {
 /// Records what the project files of `plan`'s host hold now. When hosts share a file (a link),
 /// record only after every host has written.
 pub fn record_host(project: &Project, plan: &HostPlan, target: &Path) -> Result<()> {
-    let src = Sources::scan(project, crate::needs_briefs(&[plan.host]))?;
+    let src = Sources::scan(project, plan.host.carries_briefs())?;
     let paths: Vec<String> = plan.files.iter().map(|f| f.path.clone()).collect();
     write_install_record(project, &src, plan.host, target, &paths)
 }
@@ -274,7 +274,7 @@ fn write_install_record(
         compiler: compiler_id().to_string(),
         host: host.as_str().to_string(),
         sources: src
-            .read_for(crate::needs_briefs(&[host]))
+            .read_for(host.carries_briefs())
             .map(|(p, f)| (p.clone(), f.blake3.clone()))
             .collect(),
         files,
@@ -300,11 +300,11 @@ pub fn project_install_is_fresh(project: &Project, host: Host, target: &Path) ->
     if record.compiler != compiler_id() || record.host != host.as_str() {
         return false;
     }
-    let Ok(src) = Sources::scan(project, crate::needs_briefs(&[host])) else {
+    let Ok(src) = Sources::scan(project, host.carries_briefs()) else {
         return false;
     };
     let now: Vec<(String, String)> = src
-        .read_for(crate::needs_briefs(&[host]))
+        .read_for(host.carries_briefs())
         .map(|(p, f)| (p.clone(), f.blake3.clone()))
         .collect();
     if now != record.sources {

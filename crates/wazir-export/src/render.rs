@@ -237,8 +237,8 @@ pub fn working_agreement(src: &Sources, host: Host, with_note: bool) -> String {
     o.push_str("## Phases\n\n");
     o.push_str("| phase | role | start it | reads | leaves |\n|---|---|---|---|---|\n");
     for w in &src.workflows {
-        let gate = if w.gate {
-            match &w.rejects_to {
+        let gate = if w.rules.gate {
+            match &w.rules.rejects_to {
                 Some(r) => format!(" (gate; rejection returns to `{r}`)"),
                 None => " (gate)".to_string(),
             }
@@ -257,11 +257,11 @@ pub fn working_agreement(src: &Sources, host: Host, with_note: bool) -> String {
         };
         o.push_str(&format!(
             "| `{}`{gate} | {} | {} | {} | {} |\n",
-            w.phase,
-            w.role,
+            w.rules.phase,
+            w.rules.role,
             invoke(host, &w.stem),
             list(&w.inputs, "the request"),
-            list(&w.outputs, "code and commits"),
+            list(&w.rules.output_names(), "code and commits"),
         ));
     }
     o.push_str(&format!(

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
+use wazir_core::workflow::PhaseRules;
 use wazir_core::{Manifest, Project, frontmatter, ids};
 
 use wazir_hosts::HookEvent;
@@ -54,13 +55,9 @@ pub struct Role {
 pub struct Workflow {
     /// File stem (`spec-challenge`).
     pub stem: String,
-    pub phase: String,
-    pub role: String,
+    /// The phase's rules, as the ledger enforces them.
+    pub rules: PhaseRules,
     pub inputs: Vec<String>,
-    pub outputs: Vec<String>,
-    pub gate: bool,
-    pub rejects_to: Option<String>,
-    pub loop_cap: Option<u32>,
     pub skills: Vec<String>,
     /// One sentence saying what the phase does, from its Purpose section.
     pub summary: String,
@@ -108,31 +105,6 @@ pub struct Sources {
 struct RoleFront {
     #[serde(default)]
     description: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct OutputFront {
-    artifact: String,
-}
-
-#[derive(Deserialize)]
-struct WorkflowFront {
-    #[serde(default)]
-    phase: Option<String>,
-    #[serde(default)]
-    role: Option<String>,
-    #[serde(default)]
-    inputs: Vec<String>,
-    #[serde(default)]
-    outputs: Vec<OutputFront>,
-    #[serde(default)]
-    gate: bool,
-    #[serde(default)]
-    rejects_to: Option<String>,
-    #[serde(default)]
-    loop_cap: Option<u32>,
-    #[serde(default)]
-    skills: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -201,36 +173,26 @@ impl Sources {
             if !parse {
                 continue;
             }
-            let (front, split) = frontmatter::parse::<WorkflowFront>(&s.root.join(&rel), &text)?;
+            let path = s.root.join(&rel);
+            let wf = wazir_core::workflow::Workflow::parse(&path, &text)?;
+            let split = frontmatter::split(&text).expect("a parsed workflow has front matter");
             let body = split.body.trim_start_matches('\n').to_string();
-            let role = ids::to_id(front.role.as_deref().unwrap_or(""));
-            if role.is_empty() {
-                bail!(
-                    "{}: the front matter has no `role`: name the manifest role that runs this \
-                     workflow, then run `wazir export build` again",
-                    s.root.join(&rel).display()
-                );
-            }
+            let summary = {
+                let s = purpose_sentence(&body);
+                let role_name = wf.rules.role.replace('_', " ");
+                let phase = &wf.rules.phase;
+                if s.is_empty() {
+                    format!("Wazir {phase} phase, run by the {role_name}.")
+                } else {
+                    format!("Wazir {phase} phase, run by the {role_name}: {s}")
+                }
+            };
             s.workflows.push(Workflow {
                 stem: ids::to_file_stem(id),
-                phase: ids::to_id(front.phase.as_deref().unwrap_or(id)),
-                role: role.clone(),
-                inputs: front.inputs,
-                outputs: front.outputs.into_iter().map(|o| o.artifact).collect(),
-                gate: front.gate,
-                rejects_to: front.rejects_to,
-                loop_cap: front.loop_cap,
-                skills: front.skills,
-                summary: {
-                    let s = purpose_sentence(&body);
-                    let role_name = role.replace('_', " ");
-                    let phase = ids::to_id(front.phase.as_deref().unwrap_or(id));
-                    if s.is_empty() {
-                        format!("Wazir {phase} phase, run by the {role_name}.")
-                    } else {
-                        format!("Wazir {phase} phase, run by the {role_name}: {s}")
-                    }
-                },
+                rules: wf.rules,
+                inputs: wf.inputs,
+                skills: wf.skills,
+                summary,
                 body,
             });
         }

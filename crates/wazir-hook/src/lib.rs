@@ -23,11 +23,11 @@ pub mod shell;
 mod stop;
 
 use std::cell::RefCell;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
 use wazir_core::Project;
-use wazir_ledger::{Ledger, RunId, Workflow};
+use wazir_ledger::{Ledger, PhaseRules, RunId, RunStatus, Workflow};
 
 pub use protocol::{Outcome, Payload, Reply, ToolCall};
 use wazir_hosts::{HookEvent, Host};
@@ -215,82 +215,17 @@ impl<'a> Cx<'a> {
     }
 }
 
-/// What a hook needs to know about a phase: its loop cap, gate, rejection target, escalation
-/// and required outputs.
-pub(crate) struct PhaseFacts {
-    pub name: String,
-    pub loop_cap: u32,
-    pub gate: bool,
-    pub rejects_to: Option<String>,
-    pub escalation: String,
-    pub outputs: Vec<PhaseOutput>,
-}
-
-pub(crate) struct PhaseOutput {
-    pub artifact: String,
-}
-
-/// The facts of `phase` for the run whose status is `st`: from the rules the ledger recorded in
-/// `status.json` (one file, no workflow parsing on the hook path). Only a run recorded before
-/// the ledger kept those rules falls back to reading the phase's workflow front matter.
-pub(crate) fn phase_facts(
+/// The rules of `phase` for the run whose status is `st`: those the ledger recorded in
+/// `status.json` (one file, no workflow parsing on the hook path). Only a run recorded before the
+/// ledger kept them falls back to reading the phase's workflow front matter.
+pub(crate) fn phase_rules(
     project: &Project,
-    st: &wazir_ledger::RunStatus,
+    st: &RunStatus,
     phase: &str,
-) -> Result<Option<PhaseFacts>> {
+) -> Result<Option<PhaseRules>> {
     let id = wazir_core::ids::to_id(phase);
-    if let Some(cap) = st.caps.get(&id).filter(|c| !c.workflow.is_empty()) {
-        return Ok(Some(PhaseFacts {
-            name: cap.workflow.clone(),
-            loop_cap: cap.loop_cap,
-            gate: cap.gate,
-            rejects_to: cap.rejects_to.clone(),
-            escalation: cap.escalation.clone(),
-            outputs: cap
-                .outputs
-                .iter()
-                .map(|a| PhaseOutput {
-                    artifact: a.clone(),
-                })
-                .collect(),
-        }));
+    if let Some(rules) = st.caps.get(&id).filter(|r| !r.workflow.is_empty()) {
+        return Ok(Some(rules.clone()));
     }
-    Ok(workflow_file(project, &id)?.map(|wf| PhaseFacts {
-        name: wf.name,
-        loop_cap: wf.loop_cap,
-        gate: wf.gate,
-        rejects_to: wf.rejects_to,
-        escalation: wf.escalation,
-        outputs: wf
-            .outputs
-            .into_iter()
-            .map(|o| PhaseOutput {
-                artifact: o.artifact,
-            })
-            .collect(),
-    }))
-}
-
-/// The workflow of phase `id`, from the project or else the embedded kit.
-fn workflow_file(project: &Project, id: &str) -> Result<Option<Workflow>> {
-    let m = &project.manifest;
-    if !m.workflows.iter().any(|w| w == id) && !m.phases.iter().any(|p| p == id) {
-        return Ok(None);
-    }
-    let path = project.path(&m.workflow_file(id));
-    if path.is_file() {
-        return Ok(Some(Workflow::read(&path)?));
-    }
-    let embedded = format!("workflows/{}.md", wazir_core::ids::to_file_stem(id));
-    match wazir_core::kit::text(&embedded) {
-        Some(text) => Ok(Some(Workflow::parse(
-            Path::new(&format!("{embedded} (embedded kit)")),
-            &text,
-        )?)),
-        None => anyhow::bail!(
-            "{}: the manifest names phase `{id}` but its workflow file is missing: restore it \
-             or reinstall the kit with `wazir init`",
-            path.display()
-        ),
-    }
+    Ok(Workflow::for_phase(project, &id)?.map(|w| w.rules))
 }

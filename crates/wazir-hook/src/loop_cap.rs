@@ -8,7 +8,7 @@ use anyhow::{Context as _, Result};
 use serde_json::json;
 use wazir_ledger::{Event, Ledger, PhaseStateKind, kinds};
 
-use super::{Cx, Outcome, ToolCall, phase_facts, protocol, shell};
+use super::{Cx, Outcome, ToolCall, phase_rules, protocol, shell};
 
 /// A `wazir capture event` call found in a command line.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -109,7 +109,7 @@ fn check(cx: &Cx, call: &LedgerCall) -> Result<Option<String>> {
     let st = ledger
         .status(&run)
         .with_context(|| format!("cannot read the loop counts of run `{run}`"))?;
-    let Some(wf) = phase_facts(&project, &st, &phase)? else {
+    let Some(wf) = phase_rules(&project, &st, &phase)? else {
         return Ok(None);
     };
     let count = st.loop_count(&phase);
@@ -125,7 +125,7 @@ fn check(cx: &Cx, call: &LedgerCall) -> Result<Option<String>> {
                     phase.clone(),
                     count,
                     wf.loop_cap,
-                    wf.name.clone(),
+                    wf.workflow.clone(),
                     wf.escalation,
                 ));
             }
@@ -136,19 +136,19 @@ fn check(cx: &Cx, call: &LedgerCall) -> Result<Option<String>> {
                     phase.clone(),
                     count,
                     wf.loop_cap,
-                    wf.name.clone(),
+                    wf.workflow.clone(),
                     wf.escalation,
                 ));
             } else if let Some(to) = &wf.rejects_to
                 && st.phase_state(to).is_some()
-                && let Some(back) = phase_facts(&project, &st, to)?
+                && let Some(back) = phase_rules(&project, &st, to)?
                 && st.loop_count(to) >= back.loop_cap
             {
                 over = Some((
                     to.clone(),
                     st.loop_count(to),
                     back.loop_cap,
-                    back.name,
+                    back.workflow,
                     back.escalation,
                 ));
             }

@@ -12,7 +12,7 @@ use serde_json::Value;
 use wazir_core::Project;
 use wazir_ledger::{Ledger, PhaseStateKind, RunId, RunStatus};
 
-use super::{Cx, Outcome, phase_facts};
+use super::{Cx, Outcome, phase_rules};
 use wazir_hosts::Host;
 
 /// The run summary written by the pre-compact and stop hooks.
@@ -125,9 +125,9 @@ fn run_section(
         st.status,
         st.loop_count(phase)
     );
-    match phase_facts(project, st, phase) {
+    match phase_rules(project, st, phase) {
         Ok(Some(wf)) => {
-            s.push_str(&format!(" of {} (workflow {}).", wf.loop_cap, wf.name));
+            s.push_str(&format!(" of {} (workflow {}).", wf.loop_cap, wf.workflow));
             let iteration = u64::from(st.loop_count(phase).max(1));
             let missing: Vec<&str> = wf
                 .outputs

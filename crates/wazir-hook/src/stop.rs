@@ -14,7 +14,7 @@ use anyhow::Result;
 use serde_json::json;
 use wazir_ledger::{Event, Ledger, PhaseStateKind, RunId, kinds};
 
-use super::{Cx, Outcome, phase_facts};
+use super::{Cx, Outcome, phase_rules};
 use wazir_hosts::Host;
 
 /// The artifact that proves verification.
@@ -39,7 +39,7 @@ pub fn run(cx: &Cx) -> Result<Outcome> {
     let mut missing: Vec<String> = Vec::new();
     if st.phase_state(&phase) == Some(PhaseStateKind::Active) {
         let iteration = u64::from(st.loop_count(&phase).max(1));
-        let wf = phase_facts(&project, &st, &phase)?;
+        let wf = phase_rules(&project, &st, &phase)?;
         if let Some(wf) = &wf {
             for o in &wf.outputs {
                 let ok = st

@@ -100,6 +100,12 @@ pub enum LedgerError {
     Schema(#[from] wazir_core::schema::SchemaError),
 }
 
+impl From<wazir_core::workflow::WorkflowError> for LedgerError {
+    fn from(e: wazir_core::workflow::WorkflowError) -> Self {
+        Self::Workflow(e.0)
+    }
+}
+
 impl LedgerError {
     pub(crate) fn io(path: impl Into<PathBuf>, message: &str, source: std::io::Error) -> Self {
         Self::Io {

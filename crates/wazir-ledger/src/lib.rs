@@ -1,5 +1,6 @@
-//! The run ledger (SPEC §8): run ids, `status.json`, `events.ndjson`, captures, artifacts, the
-//! phase transitions and gates read from workflow front matter, summaries and token usage.
+//! The run ledger (docs/design/product.md, "The run ledger"): run ids, `status.json`,
+//! `events.ndjson`, captures, artifacts, the phase transitions and gates read from workflow
+//! front matter, summaries and token usage.
 //!
 //! Layout under `<state-root>/runs/<run-id>/`: `status.json`, `events.ndjson`, `captures/`,
 //! `artifacts/`, `summary.md`, `usage.json`; `<state-root>/runs/latest` names the current run.
@@ -29,7 +30,6 @@ mod summary;
 mod transitions;
 #[cfg(feature = "usage")]
 mod usage;
-mod workflow;
 
 pub use captures::CaptureOutcome;
 pub use error::{LedgerError, Result};
@@ -37,13 +37,14 @@ pub use event::{Event, EventRecord, kinds};
 pub use ledger::{Ledger, Recorded};
 pub use run_id::{MAX_NAME_LEN, MAX_RUN_ID_LEN, RunId, check_name};
 pub use status::{
-    ArtifactRecord, CaptureRecord, LastEvent, LoopCheck, PhaseCap, PhaseState, PhaseStateKind,
-    RunStatus,
+    ArtifactRecord, CaptureRecord, LastEvent, LoopCheck, PhaseState, PhaseStateKind, RunStatus,
 };
-pub use transitions::{PhaseRules, Transitions};
+pub use transitions::Transitions;
 #[cfg(feature = "usage")]
 pub use usage::{CacheStats, Skipped, TOKENIZER, Tally, UsageReport, UsageRow, UsageTotals};
-pub use workflow::{Output, Workflow, read_dir as read_workflows};
+pub use wazir_core::workflow::{
+    Output, PhaseRules, Workflow, WorkflowError, read_dir as read_workflows,
+};
 
 /// The current time as RFC 3339 UTC with millisecond precision.
 pub fn now_rfc3339() -> String {

@@ -11,7 +11,8 @@ use crate::event::{Event, kinds, normalise_phase};
 use crate::ledger::{ARTIFACTS_DIR, Ledger};
 use crate::run_id::{RunId, check_name};
 use crate::status::{ArtifactRecord, PhaseState, PhaseStateKind, RunStatus};
-use crate::transitions::{PhaseRules, Transitions};
+use crate::transitions::Transitions;
+use wazir_core::workflow::PhaseRules;
 
 impl Transitions {
     /// Applies a transition event to `st`, or refuses it leaving `st` as it was.
@@ -365,26 +366,28 @@ impl Ledger {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::workflow::{Output, Workflow};
     use std::path::PathBuf;
+    use wazir_core::workflow::{Output, Workflow};
 
     fn wf(name: &str, outputs: &[&str], gate: Option<&str>, cap: u32) -> Workflow {
         Workflow {
-            name: name.replace('_', "-"),
-            phase: name.to_string(),
-            role: "r".into(),
+            rules: PhaseRules {
+                workflow: name.replace('_', "-"),
+                phase: name.to_string(),
+                role: "r".into(),
+                outputs: outputs
+                    .iter()
+                    .map(|a| Output {
+                        artifact: a.to_string(),
+                        schema: a.to_string(),
+                    })
+                    .collect(),
+                gate: gate.is_some(),
+                rejects_to: gate.map(str::to_string),
+                loop_cap: cap,
+                escalation: format!("Escalate {name}."),
+            },
             inputs: vec![],
-            outputs: outputs
-                .iter()
-                .map(|a| Output {
-                    artifact: a.to_string(),
-                    schema: a.to_string(),
-                })
-                .collect(),
-            gate: gate.is_some(),
-            rejects_to: gate.map(str::to_string),
-            loop_cap: cap,
-            escalation: format!("Escalate {name}."),
             skills: vec![],
             source: PathBuf::from(format!("{name}.md")),
         }

@@ -60,23 +60,7 @@ pub fn check_name(what: &'static str, s: &str) -> Result<(), LedgerError> {
 }
 
 fn check(what: &'static str, s: &str, max: usize) -> Result<(), LedgerError> {
-    let reason = if s.is_empty() {
-        Some("it is empty".to_string())
-    } else if s.chars().count() > max {
-        Some(format!(
-            "it is {} characters long; the limit is {max}",
-            s.chars().count()
-        ))
-    } else if s.contains("..") {
-        Some("it contains `..`".to_string())
-    } else if !s.starts_with(|c: char| c.is_ascii_alphanumeric()) {
-        Some("it must start with a letter or digit".to_string())
-    } else {
-        s.chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
-            .map(|c| format!("it contains {c:?}, which is not allowed"))
-    };
-    match reason {
+    match wazir_core::ids::name_problem(s, max) {
         None => Ok(()),
         Some(reason) => Err(LedgerError::InvalidName {
             what,

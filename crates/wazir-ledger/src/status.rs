@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use wazir_core::workflow::PhaseRules;
 
 /// Version of the `status.json` layout.
 pub const STATUS_VERSION: u32 = 1;
@@ -38,7 +39,7 @@ pub struct RunStatus {
     /// rules were loaded (init, transitions, artifacts), so hooks can check a cap by reading this
     /// one file instead of parsing workflows.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub caps: BTreeMap<String, PhaseCap>,
+    pub caps: BTreeMap<String, PhaseRules>,
     #[serde(default)]
     pub artifacts: BTreeMap<String, ArtifactRecord>,
     #[serde(default)]
@@ -76,25 +77,6 @@ pub struct PhaseState {
     /// Gate phases: how many times the gate rejected.
     #[serde(default)]
     pub rejections: u32,
-}
-
-/// A phase's rules as recorded in `status.json`, so hooks decide from this one file without
-/// parsing workflows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PhaseCap {
-    pub loop_cap: u32,
-    #[serde(default)]
-    pub gate: bool,
-    pub escalation: String,
-    /// The workflow's name (file stem).
-    #[serde(default)]
-    pub workflow: String,
-    /// Gate phases: where a rejection loops back to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rejects_to: Option<String>,
-    /// Artifact names the phase must record before it exits.
-    #[serde(default)]
-    pub outputs: Vec<String>,
 }
 
 /// An artifact recorded with `capture artifact`.

@@ -8,22 +8,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::error::{LedgerError, Result};
-use crate::status::{PhaseCap, RunStatus};
-use crate::workflow::{self, Output, Workflow};
+use wazir_core::workflow::{self, PhaseRules, Workflow};
 
-/// What the ledger enforces for one phase.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PhaseRules {
-    /// Workflow name (file stem).
-    pub workflow: String,
-    pub phase: String,
-    pub role: String,
-    pub outputs: Vec<Output>,
-    pub gate: bool,
-    pub rejects_to: Option<String>,
-    pub loop_cap: u32,
-    pub escalation: String,
-}
+use crate::status::RunStatus;
 
 /// The rules of every phase, keyed by phase id.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -39,26 +26,14 @@ impl Transitions {
         let mut sources: BTreeMap<String, String> = BTreeMap::new();
         for w in workflows {
             let src = w.source.display().to_string();
-            if let Some(first) = sources.get(&w.phase) {
+            if let Some(first) = sources.get(&w.rules.phase) {
                 return Err(LedgerError::Workflow(format!(
                     "{src}: phase `{}` is already run by {first}: each phase has one workflow",
-                    w.phase
+                    w.rules.phase
                 )));
             }
-            sources.insert(w.phase.clone(), src);
-            phases.insert(
-                w.phase.clone(),
-                PhaseRules {
-                    workflow: w.name,
-                    phase: w.phase,
-                    role: w.role,
-                    outputs: w.outputs,
-                    gate: w.gate,
-                    rejects_to: w.rejects_to,
-                    loop_cap: w.loop_cap,
-                    escalation: w.escalation,
-                },
-            );
+            sources.insert(w.rules.phase.clone(), src);
+            phases.insert(w.rules.phase.clone(), w.rules);
         }
         for r in phases.values() {
             if let Some(to) = &r.rejects_to
@@ -102,25 +77,8 @@ impl Transitions {
         self.phases.values()
     }
 
-    /// Copies every phase's cap, gate flag, escalation, rejection target and required outputs
-    /// into `st.caps`.
+    /// Copies every phase's rules into `st.caps`, so hooks read them from `status.json`.
     pub(crate) fn record_caps(&self, st: &mut RunStatus) {
-        st.caps = self
-            .phases
-            .values()
-            .map(|r| {
-                (
-                    r.phase.clone(),
-                    PhaseCap {
-                        loop_cap: r.loop_cap,
-                        gate: r.gate,
-                        escalation: r.escalation.clone(),
-                        workflow: r.workflow.clone(),
-                        rejects_to: r.rejects_to.clone(),
-                        outputs: r.outputs.iter().map(|o| o.artifact.clone()).collect(),
-                    },
-                )
-            })
-            .collect();
+        st.caps = self.phases.clone();
     }
 }

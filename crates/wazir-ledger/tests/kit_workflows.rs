@@ -20,12 +20,12 @@ fn workflows() -> Vec<Workflow> {
 #[test]
 fn every_output_names_a_schema_that_exists() {
     for w in workflows() {
-        for o in &w.outputs {
+        for o in &w.rules.outputs {
             let schema = kit().join(format!("schemas/{}.schema.json", o.schema));
             assert!(
                 schema.is_file(),
                 "workflow {}: output `{}` names schema `{}`, which does not exist",
-                w.name,
+                w.rules.workflow,
                 o.artifact,
                 o.schema
             );
@@ -38,12 +38,12 @@ fn the_three_gates_reject_back_to_their_authoring_phase_with_a_cap() {
     let ws = workflows();
     let mut gates: Vec<(String, String, u32)> = ws
         .iter()
-        .filter(|w| w.gate)
+        .filter(|w| w.rules.gate)
         .map(|w| {
             (
-                w.phase.clone(),
-                w.rejects_to.clone().unwrap_or_default(),
-                w.loop_cap,
+                w.rules.phase.clone(),
+                w.rules.rejects_to.clone().unwrap_or_default(),
+                w.rules.loop_cap,
             )
         })
         .collect();
@@ -62,11 +62,11 @@ fn the_three_gates_reject_back_to_their_authoring_phase_with_a_cap() {
     for (phase, _, cap) in &gates {
         assert!(*cap >= 1, "{phase} has no loop cap");
     }
-    for w in ws.iter().filter(|w| !w.gate) {
+    for w in ws.iter().filter(|w| !w.rules.gate) {
         assert!(
-            w.rejects_to.is_none(),
+            w.rules.rejects_to.is_none(),
             "{} is not a gate but rejects_to",
-            w.name
+            w.rules.workflow
         );
     }
 }
@@ -75,24 +75,25 @@ fn the_three_gates_reject_back_to_their_authoring_phase_with_a_cap() {
 fn every_phase_and_role_is_declared_in_the_manifest() {
     let m = Manifest::read(&kit().join("wazir.manifest.yaml")).unwrap();
     for w in workflows() {
-        if w.name != "run-audit" {
+        if w.rules.workflow != "run-audit" {
             assert!(
-                m.phases.contains(&w.phase),
+                m.phases.contains(&w.rules.phase),
                 "{}: phase {} not in manifest",
-                w.name,
-                w.phase
+                w.rules.workflow,
+                w.rules.phase
             );
         }
         assert!(
-            m.roles.contains(&w.role),
+            m.roles.contains(&w.rules.role),
             "{}: role {} not in manifest",
-            w.name,
-            w.role
+            w.rules.workflow,
+            w.rules.role
         );
         assert!(
-            m.workflows.contains(&wazir_core::ids::to_id(&w.name)),
+            m.workflows
+                .contains(&wazir_core::ids::to_id(&w.rules.workflow)),
             "{} is not a manifest workflow",
-            w.name
+            w.rules.workflow
         );
     }
 }

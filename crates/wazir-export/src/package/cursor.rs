@@ -112,7 +112,7 @@ fn rules(src: &Sources) -> Vec<PackageFile> {
         files.push(PackageFile::new(
             format!(".cursor/rules/{name}-phase-{}.mdc", w.stem),
             rule(
-                &format!("Wazir `{}` phase: {}", w.phase, w.summary),
+                &format!("Wazir `{}` phase: {}", w.rules.phase, w.summary),
                 "",
                 false,
                 &format!(

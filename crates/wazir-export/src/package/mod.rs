@@ -61,8 +61,8 @@ pub(crate) fn agent_body(src: &Sources, role: &Role) -> String {
     let phases: Vec<String> = src
         .workflows
         .iter()
-        .filter(|w| w.role == role.id)
-        .map(|w| format!("`{}`", w.phase))
+        .filter(|w| w.rules.role == role.id)
+        .map(|w| format!("`{}`", w.rules.phase))
         .collect();
     let owns = if phases.is_empty() {
         String::new()
@@ -72,8 +72,8 @@ pub(crate) fn agent_body(src: &Sources, role: &Role) -> String {
     let first_phase = src
         .workflows
         .iter()
-        .find(|w| w.role == role.id)
-        .map(|w| w.phase.as_str())
+        .find(|w| w.rules.role == role.id)
+        .map(|w| w.rules.phase.as_str())
         .unwrap_or("PHASE");
     let brief = match src.briefs.get(&role.id) {
         Some(b) => format!(
@@ -105,25 +105,26 @@ pub(crate) fn command_prompt(src: &Sources, wf: &Workflow, host: Host, args: &st
         Host::Claude | Host::Gemini => format!(
             "Hand the work to the `{}` subagent, which carries the role contract; do not do it in \
              this context if this context authored what the phase checks.",
-            wf.role.replace('_', "-")
+            wf.rules.role.replace('_', "-")
         ),
         Host::Codex | Host::Cursor => format!(
             "Work as the `{}` role: read its contract in `{}/{}.md` first.",
-            wf.role,
+            wf.rules.role,
             src.manifest.paths.roles,
-            wf.role.replace('_', "-")
+            wf.rules.role.replace('_', "-")
         ),
     };
     let mut facts = Vec::new();
     if !wf.inputs.is_empty() {
         facts.push(format!("reads {}", code_list(&wf.inputs)));
     }
-    if !wf.outputs.is_empty() {
-        facts.push(format!("must leave {}", code_list(&wf.outputs)));
+    if !wf.rules.outputs.is_empty() {
+        facts.push(format!(
+            "must leave {}",
+            code_list(&wf.rules.output_names())
+        ));
     }
-    if let Some(cap) = wf.loop_cap {
-        facts.push(format!("loop cap {cap}"));
-    }
+    facts.push(format!("loop cap {}", wf.rules.loop_cap));
     if !wf.skills.is_empty() {
         facts.push(format!("skills {}", code_list(&wf.skills)));
     }
@@ -136,7 +137,7 @@ pub(crate) fn command_prompt(src: &Sources, wf: &Workflow, host: Host, args: &st
         "Run the **{phase}** phase of the {name} process. {delegate}{facts}\n\n\
          What the user asked for, if anything:\n\n{args}\n\n\
          Follow the procedure below exactly.\n\n{body}",
-        phase = wf.phase,
+        phase = wf.rules.phase,
         name = src.display_name(),
         body = wf.body,
     )

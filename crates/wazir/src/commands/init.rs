@@ -256,10 +256,7 @@ fn print_report(o: &Output, verbose: bool) {
                 }
             }
             for f in &d.findings {
-                let tag = match f.severity {
-                    wazir_checks::Severity::Error => "error",
-                    wazir_checks::Severity::Warning => "warning",
-                };
+                let tag = f.severity.as_str();
                 println!("    {tag}: {}: {} (fix: {})", f.area, f.message, f.fix);
             }
         }
