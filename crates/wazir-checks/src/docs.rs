@@ -115,7 +115,12 @@ fn check_claims(report: &mut Report, project: &Project, tree: &clap::Command) ->
             )));
             continue;
         }
-        let doc_path = root.join(&claim.file);
+        // Claims name files as the kit lays them out (`docs/…`, `schemas/…`); the manifest's
+        // paths say where those folders are in this project (`.wazir/docs/…` after `wazir init`).
+        let in_project = |p: &str| {
+            root.join(wazir_core::install::target_path(m, p).unwrap_or_else(|| p.to_string()))
+        };
+        let doc_path = in_project(&claim.file);
         let Ok(doc_text) = std::fs::read_to_string(&doc_path) else {
             report.push(at(format!(
                 "the claim's file `{}` does not exist: fix `file`",
@@ -127,7 +132,7 @@ fn check_claims(report: &mut Report, project: &Project, tree: &clap::Command) ->
             "command" => command_exists(tree, &claim.subject).map(|_| ()),
             "option" => option_exists(tree, &claim.subject),
             "path" => {
-                if root.join(&claim.subject).exists() {
+                if in_project(&claim.subject).exists() {
                     Ok(())
                 } else {
                     Err(format!("`{}` does not exist in the project", claim.subject))

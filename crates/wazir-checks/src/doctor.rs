@@ -380,15 +380,9 @@ fn host_packages(project: &Project) -> (Vec<Finding>, String) {
     let installed = wazir_hosts::detect_hosts(&project.root);
     let mut fresh_installs = 0;
     for (host, _) in &installed {
-        if wazir_export::project_install_is_fresh(project, *host, &project.root) {
-            fresh_installs += 1;
-            continue;
-        }
-        match wazir_export::install_project_files(project, *host, &project.root, true) {
-            Ok(r) if r.written.is_empty() && r.merged.is_empty() => fresh_installs += 1,
-            Ok(r) => {
-                let mut stale: Vec<String> = r.written.clone();
-                stale.extend(r.merged.iter().cloned());
+        match wazir_export::check_installed(project, *host) {
+            Ok(stale) if stale.is_empty() => fresh_installs += 1,
+            Ok(stale) => {
                 found.push(finding(
                     area,
                     Severity::Error,

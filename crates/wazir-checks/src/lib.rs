@@ -62,7 +62,7 @@ pub struct AllReport {
 
 /// Runs every check that applies to the project at `root`: those listed in the manifest's
 /// `validation_checks` (every check when the list is empty); the git checks only inside a git
-/// repository, the changelog check only when there is a changelog. `cli` is the binary's command
+/// repository that has a commit, the changelog check only when there is a changelog. `cli` is the binary's command
 /// tree, for the docs check.
 pub fn all(root: &Path, cli: &clap::Command, state_root_flag: Option<&Path>) -> AllReport {
     let mut rows = Vec::new();
@@ -77,7 +77,10 @@ pub fn all(root: &Path, cli: &clap::Command, state_root_flag: Option<&Path>) -> 
         return finish(rows);
     };
     let wanted = &project.manifest.validation_checks;
-    let in_git = git::Git::discover(root).is_some();
+    let repo = git::Git::discover(root);
+    let in_git = repo.is_some();
+    // A repository fresh from `git init` has no commit yet: nothing for the git checks to read.
+    let has_commits = repo.is_some_and(|g| g.resolve("HEAD").is_ok());
     let runs = |c: &str| wanted.is_empty() || wanted.iter().any(|w| w == c);
     // The expertise check loads the o200k tokenizer, the slowest step of all: start it first on
     // its own thread and run the other checks meanwhile.
@@ -91,6 +94,10 @@ pub fn all(root: &Path, cli: &clap::Command, state_root_flag: Option<&Path>) -> 
             let needs_git = matches!(c, "branches" | "commits" | "changelog" | "docs-drift");
             if needs_git && !in_git {
                 rows.push(skipped(c, "not a git repository"));
+                continue;
+            }
+            if needs_git && !has_commits {
+                rows.push(skipped(c, "no commits yet"));
                 continue;
             }
             let report = match c {

@@ -3,8 +3,10 @@
 //! (ledger appends, status updates) hold a [`FileLock`]. Also owns the wording of I/O failures
 //! ([`describe`]): what happened and what to do, never `(os error N)`.
 //!
-//! State-root files are private: folders are created 0700 and files 0600 (lock files, appended
-//! logs and atomic writes alike), since runs keep command lines and outputs.
+//! A project write keeps what it finds: a new file gets the usual mode (0666 less the umask), an
+//! existing file keeps its mode, and a symbolic link is written through (its target changes, the
+//! link stays). State-root files are private: folders are created 0700 and files 0600 (lock
+//! files, appended logs and atomic writes alike), since runs keep command lines and outputs.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Seek, SeekFrom, Write};
@@ -23,29 +25,44 @@ pub const TEMP_PREFIX: &str = ".wazir-tmp-";
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same directory, flushed to disk,
 /// then renamed over the target. Readers see the old content or the new, never half of either.
-/// Creates missing parent directories.
+/// Creates missing parent directories. A new file gets the mode the umask allows; an existing
+/// file keeps its mode; a symbolic link is followed and its target written.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = parent_dir(path);
+    let path = write_target(path)?;
+    let dir = parent_dir(&path);
     fs::create_dir_all(&dir)?;
-    write_temp_then_rename(&dir, path, bytes)
+    let existing = fs::metadata(&path).ok().map(|m| m.permissions());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(TEMP_PREFIX);
+    #[cfg(unix)]
+    if existing.is_none() {
+        use std::os::unix::fs::PermissionsExt;
+        // Created with open(2)'s mode argument, so the umask applies as for any new file.
+        builder.permissions(fs::Permissions::from_mode(0o666));
+    }
+    let tmp = builder.tempfile_in(&dir)?;
+    if let Some(perms) = existing {
+        tmp.as_file().set_permissions(perms)?;
+    }
+    finish(tmp, &path, bytes)
 }
 
 /// [`atomic_write`] for state-root files: missing parents are created 0700 and the file is 0600.
 pub fn atomic_write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = parent_dir(path);
     create_private_dir_all(&dir)?;
-    write_temp_then_rename(&dir, path, bytes)
-}
-
-fn write_temp_then_rename(dir: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
     // The temporary file is 0600 (tempfile's default) and is removed if anything fails before
     // the rename; only a killed process leaves one behind.
-    let mut tmp = tempfile::Builder::new()
+    let tmp = tempfile::Builder::new()
         .prefix(TEMP_PREFIX)
-        .tempfile_in(dir)?;
+        .tempfile_in(&dir)?;
+    finish(tmp, path, bytes)
+}
+
+fn finish(mut tmp: tempfile::NamedTempFile, path: &Path, bytes: &[u8]) -> io::Result<()> {
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
+    tmp.persist(&path).map_err(|e| e.error)?;
     Ok(())
 }
 
@@ -156,6 +173,25 @@ fn strip_os_error(s: &str) -> String {
         Some(f) => f.to_lowercase().chain(c).collect(),
         None => "an unknown input/output error".to_string(),
     }
+}
+
+/// The file a write to `path` changes: `path` itself, or, when it is a symbolic link (or a chain
+/// of them), the file the last link names, even when that file does not exist yet.
+pub fn write_target(path: &Path) -> io::Result<PathBuf> {
+    let mut p = path.to_path_buf();
+    for _ in 0..40 {
+        match fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let to = fs::read_link(&p)?;
+                p = parent_dir(&p).join(to);
+            }
+            _ => return Ok(p),
+        }
+    }
+    Err(io::Error::other(format!(
+        "{}: too many levels of symbolic links",
+        path.display()
+    )))
 }
 
 fn parent_dir(path: &Path) -> PathBuf {
@@ -280,6 +316,56 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn new_files_follow_the_umask_and_existing_files_keep_their_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let new = dir.path().join("new.md");
+        atomic_write(&new, b"x").unwrap();
+        // The umask of a test process is unknown; a new file has every bit it allows of 0666.
+        let umask = {
+            let probe = dir.path().join("probe");
+            fs::write(&probe, b"").unwrap();
+            !mode(&probe) & 0o666
+        };
+        assert_eq!(mode(&new), 0o666 & !umask);
+        let kept = dir.path().join("kept.md");
+        fs::write(&kept, b"old").unwrap();
+        fs::set_permissions(&kept, fs::Permissions::from_mode(0o640)).unwrap();
+        atomic_write(&kept, b"new").unwrap();
+        assert_eq!(mode(&kept), 0o640);
+        assert_eq!(fs::read_to_string(&kept).unwrap(), "new");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_is_written_through_and_stays_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("dotfiles/settings.json");
+        fs::create_dir_all(real.parent().unwrap()).unwrap();
+        fs::write(&real, b"{}").unwrap();
+        let link = dir.path().join("settings.json");
+        std::os::unix::fs::symlink("dotfiles/settings.json", &link).unwrap();
+        atomic_write(&link, b"{\"a\":1}").unwrap();
+        assert!(
+            fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(fs::read_to_string(&real).unwrap(), "{\"a\":1}");
+        // A dangling link creates its target.
+        let dangling = dir.path().join("AGENTS.md");
+        std::os::unix::fs::symlink("docs/agents.md", &dangling).unwrap();
+        atomic_write(&dangling, b"x").unwrap();
+        assert_eq!(
+            fs::read_to_string(dir.path().join("docs/agents.md")).unwrap(),
+            "x"
+        );
     }
 
     #[test]

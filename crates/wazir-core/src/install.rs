@@ -33,6 +33,8 @@ pub enum FileAction {
     KeptUserChange,
     /// The user changed the file and `--force` was given: replaced.
     Overwrite,
+    /// The file should change but is read-only: reported and left alone.
+    ReadOnly,
 }
 
 impl FileAction {
@@ -143,7 +145,7 @@ pub fn plan(root: &Path, opts: &InstallOptions) -> Result<KitInstallPlan, Instal
     };
     for f in &files {
         match f.action {
-            FileAction::KeptUserChange => {
+            FileAction::KeptUserChange | FileAction::ReadOnly => {
                 if let Some(h) = lock.files.get(&f.path) {
                     new_lock.files.insert(f.path.clone(), h.clone());
                 }
@@ -210,6 +212,9 @@ fn decide(
     if current == kit_bytes {
         return Ok(FileAction::Unchanged);
     }
+    if std::fs::metadata(&p).is_ok_and(|m| m.permissions().readonly()) {
+        return Ok(FileAction::ReadOnly);
+    }
     let untouched = lock
         .files
         .get(target)
@@ -223,8 +228,10 @@ fn decide(
     })
 }
 
-/// Where a kit file goes in a project: its top folder is one of the manifest's `paths`.
-fn target_path(m: &Manifest, kit_path: &str) -> Option<String> {
+/// Where a kit file goes in a project: its top folder is one of the manifest's `paths`
+/// (`docs/getting-started.md` is `.wazir/docs/getting-started.md` in a project `wazir init` set
+/// up, and itself in the Wazir repository). `None` when the top folder is not one of them.
+pub fn target_path(m: &Manifest, kit_path: &str) -> Option<String> {
     let (top, rest) = kit_path.split_once('/')?;
     let base = m
         .paths

@@ -91,9 +91,34 @@ impl Project {
             flag,
             env.as_deref().map(Path::new),
             &self.manifest.paths.state_root_default,
-            &self.manifest.slug(),
+            &self.state_key(),
             &self.root,
         )?)
+    }
+
+    /// What `{project_slug}` in `paths.state_root_default` stands for: the manifest's slug, a
+    /// dash, and the first 12 hex digits of the SHA-256 of the canonical project root. Two
+    /// repositories with one project name, or two worktrees of one repository, never share a
+    /// state root; moving the repository gives it a new one (`wazir init` moves the old state).
+    pub fn state_key(&self) -> String {
+        let canonical = self
+            .root
+            .canonicalize()
+            .unwrap_or_else(|_| self.root.clone());
+        let digest = crate::digest::sha256_hex(canonical.to_string_lossy().as_bytes());
+        format!("{}-{}", self.manifest.slug(), &digest[..12])
+    }
+
+    /// The state root an older Wazir chose by default (`{project_slug}` was the bare slug), when
+    /// it differs from today's: `wazir init` moves it to [`Project::state_root`].
+    pub fn legacy_state_root(&self) -> Option<PathBuf> {
+        let template = &self.manifest.paths.state_root_default;
+        if !template.contains("{project_slug}") {
+            return None;
+        }
+        state_root::resolve(None, None, template, &self.manifest.slug(), &self.root)
+            .ok()
+            .map(|s| s.path)
     }
 }
 

@@ -13,6 +13,7 @@ use wazir_hosts::Host;
 use crate::layout::display_rel;
 use crate::manifest;
 use crate::plan::{Plan, read_manifest};
+use crate::project_install;
 use crate::sources::sha256_hex;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -69,8 +70,27 @@ pub fn check(project: &Project, hosts: &[Host], out: Option<&Path>) -> Result<Ch
     let mut plan = Plan::new(project, hosts, out)?;
     let mut findings = Vec::new();
     let mut changed_sources: BTreeSet<String> = BTreeSet::new();
+    let installed_any = Host::ALL
+        .iter()
+        .any(|h| project_install::has_install_record(project, *h, &project.root));
     for (host, _, fresh) in plan.hosts.clone() {
         if fresh {
+            continue;
+        }
+        if out.is_none()
+            && !crate::package_dir(project, host, None).exists()
+            && project_install::has_install_record(project, host, &project.root)
+        {
+            // Set up by `wazir init` into the project's own host folders: that install is what
+            // must be fresh, judged as `wazir doctor` judges it.
+            for path in project_install::check_installed(project, host)? {
+                findings.push(Finding {
+                    host: host.as_str().to_string(),
+                    kind: FindingKind::Stale,
+                    path,
+                    detail: format!("differs from what `wazir init --host {host}` writes now"),
+                });
+            }
             continue;
         }
         let c = plan.compile(project, host, out)?;
@@ -82,6 +102,11 @@ pub fn check(project: &Project, hosts: &[Host], out: Option<&Path>) -> Result<Ch
             Ok(m) => Some(m),
             Err(_) if !manifest_path.exists() => {
                 if !c.dir.exists() {
+                    if out.is_none() && installed_any {
+                        // `wazir init` set this project up for other hosts only: as `wazir
+                        // doctor` does, a host neither installed nor built is not a finding.
+                        continue;
+                    }
                     findings.push(Finding {
                         host: h.clone(),
                         kind: FindingKind::Missing,

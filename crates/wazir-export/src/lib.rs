@@ -8,12 +8,14 @@
 //! atomic.
 
 mod check;
-mod install;
+pub mod init;
+pub mod jsonc;
 mod layout;
 pub mod manifest;
 pub mod merge;
 pub mod package;
 mod plan;
+pub mod project_install;
 pub mod render;
 pub mod sources;
 
@@ -41,9 +43,11 @@ pub use wazir_hosts::{APPROVED_FLOW, APPROVED_FLOW_ENV};
 pub const MARKETPLACE_FILE: &str = ".claude-plugin/marketplace.json";
 
 pub use check::{CheckReport, Finding, FindingKind, check};
-pub use install::{InstallReport, install_project_files, project_install_is_fresh};
 pub use layout::{marketplace_root, package_dir, select_hosts};
 pub use plan::{compile, compiler_id};
+pub use project_install::{
+    InstallReport, check_installed, install_project_files, project_install_is_fresh,
+};
 
 /// One host's package as built: where it goes and every file in it.
 #[derive(Debug, Clone)]

@@ -39,6 +39,63 @@ pub fn parse_json(path: &Path, text: &str) -> Result<Value> {
     }
 }
 
+/// Merges our settings `ours` into the text of a user's settings file (`None` when it does not
+/// exist), returning the new bytes, or `None` when the file already holds our entries. Plain JSON
+/// is written back pretty-printed; JSON with comments (accepted where the host reads it: Gemini)
+/// keeps its comments and layout outside the keys we change. Nothing is written on any error.
+pub fn merge_settings_text(
+    path: &Path,
+    text: Option<&str>,
+    ours: &Value,
+    host: Host,
+) -> Result<Option<Vec<u8>>> {
+    let text = text.unwrap_or("");
+    let strict = if text.trim().is_empty() {
+        Ok(Value::Object(Map::new()))
+    } else {
+        serde_json::from_str::<Value>(text)
+    };
+    match strict {
+        Ok(current) => {
+            if !current.is_object() {
+                parse_json(path, text)?;
+            }
+            let merged = merge_settings(path, Some(current.clone()), ours, host)?;
+            Ok((merged != current || text.trim().is_empty())
+                .then(|| super::render::json_bytes(&merged)))
+        }
+        Err(strict_err) => {
+            let Ok(doc) = super::jsonc::parse(path, text) else {
+                // Not JSONC either: the strict parser's message names the line and column.
+                return parse_json(path, text).map(|_| None);
+            };
+            if host != Host::Gemini {
+                bail!(
+                    "{}:{}:{}: comments or trailing commas, which {} does not accept in this \
+                     file ({strict_err}); remove them (nothing was written), then run the \
+                     command again",
+                    path.display(),
+                    strict_err.line(),
+                    strict_err.column(),
+                    host.display_name()
+                );
+            }
+            if !doc.value.is_object() {
+                bail!(
+                    "{}: the file must hold a JSON object ({{ … }}); fix or move it, then run \
+                     the command again",
+                    path.display()
+                );
+            }
+            let merged = merge_settings(path, Some(doc.value.clone()), ours, host)?;
+            if merged == doc.value {
+                return Ok(None);
+            }
+            Ok(Some(doc.write_back(path, &merged)?.into_bytes()))
+        }
+    }
+}
+
 fn is_ours(handler: &Value) -> bool {
     handler
         .get("command")
@@ -150,20 +207,42 @@ pub fn registered_behaviours(settings: &Value, host: Host) -> BTreeSet<HookEvent
 }
 
 /// `existing` markdown with our block put between the markers: replaced when the markers are
-/// there, appended after the user's text otherwise.
-pub fn merge_block(existing: Option<&str>, block: &str) -> String {
+/// there, appended after the user's text otherwise. A begin marker without its end (or an end
+/// without a begin, or a second block) is an error naming the file and line: guessing where our
+/// block ends could delete the user's text.
+pub fn merge_block(path: &Path, existing: Option<&str>, block: &str) -> Result<String> {
     let ours = format!("{BLOCK_BEGIN}\n{}\n{BLOCK_END}\n", block.trim_end());
     let Some(text) = existing.filter(|t| !t.trim().is_empty()) else {
-        return ours;
+        return Ok(ours);
     };
-    if let Some(start) = text.find(BLOCK_BEGIN)
-        && let Some(end_rel) = text[start..].find(BLOCK_END)
-    {
-        let mut end = start + end_rel + BLOCK_END.len();
-        if text[end..].starts_with('\n') {
-            end += 1;
+    let line_of = |at: usize| text[..at].matches('\n').count() + 1;
+    let begins: Vec<usize> = text.match_indices(MARKER_BEGIN).map(|(i, _)| i).collect();
+    let ends: Vec<usize> = text.match_indices(BLOCK_END).map(|(i, _)| i).collect();
+    match (begins.as_slice(), ends.as_slice()) {
+        ([], []) => {}
+        ([start], [end]) if end > start => {
+            let mut end = end + BLOCK_END.len();
+            if text[end..].starts_with('\n') {
+                end += 1;
+            }
+            return Ok(format!("{}{ours}{}", &text[..*start], &text[end..]));
         }
-        return format!("{}{ours}{}", &text[..start], &text[end..]);
+        ([start, ..], []) => bail!(
+            "{}:{}: a `wazir:begin` marker with no `{BLOCK_END}` after it, so where Wazir's \
+             block ends is unknown; add the end marker after the block (or delete the begin \
+             marker), then run the command again (nothing was written)",
+            path.display(),
+            line_of(*start)
+        ),
+        _ => bail!(
+            "{}:{}: the `wazir:begin` / `wazir:end` markers do not pair up ({} begin, {} end); \
+             leave exactly one begin marker followed by one end marker, then run the command \
+             again (nothing was written)",
+            path.display(),
+            line_of(*begins.first().or(ends.first()).unwrap_or(&0)),
+            begins.len(),
+            ends.len()
+        ),
     }
     let sep = if text.ends_with("\n\n") {
         ""
@@ -172,8 +251,11 @@ pub fn merge_block(existing: Option<&str>, block: &str) -> String {
     } else {
         "\n\n"
     };
-    format!("{text}{sep}{ours}")
+    Ok(format!("{text}{sep}{ours}"))
 }
+
+/// What marks the start of our block, whatever text follows it on the line.
+const MARKER_BEGIN: &str = "<!-- wazir:begin";
 
 #[cfg(test)]
 mod tests {
@@ -237,12 +319,25 @@ mod tests {
     #[test]
     fn block_merge_is_idempotent() {
         let user = "# My notes\nKeep this.\n";
-        let once = merge_block(Some(user), "# Ours\nText.");
+        let p = Path::new("AGENTS.md");
+        let once = merge_block(p, Some(user), "# Ours\nText.").unwrap();
         assert!(once.starts_with(user));
-        assert_eq!(merge_block(Some(&once), "# Ours\nText."), once);
-        let changed = merge_block(Some(&once), "# Ours\nNew.");
+        assert_eq!(merge_block(p, Some(&once), "# Ours\nText.").unwrap(), once);
+        let changed = merge_block(p, Some(&once), "# Ours\nNew.").unwrap();
         assert!(
             changed.contains("New.") && !changed.contains("Text.") && changed.starts_with(user)
         );
+    }
+
+    #[test]
+    fn an_unmatched_marker_is_an_error_naming_the_line() {
+        let p = Path::new("AGENTS.md");
+        let text = format!("# Mine\n\n{BLOCK_BEGIN}\nold\nMy own notes.\n");
+        let e = merge_block(p, Some(&text), "ours").unwrap_err().to_string();
+        assert!(e.starts_with("AGENTS.md:3: a `wazir:begin` marker"), "{e}");
+        let two = format!("{BLOCK_BEGIN}\na\n{BLOCK_END}\n{BLOCK_BEGIN}\nb\n{BLOCK_END}\n");
+        assert!(merge_block(p, Some(&two), "ours").is_err());
+        let end_only = format!("mine\n{BLOCK_END}\n");
+        assert!(merge_block(p, Some(&end_only), "ours").is_err());
     }
 }

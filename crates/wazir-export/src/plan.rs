@@ -64,12 +64,14 @@ impl Plan {
 }
 
 /// The export code whose behaviour decides the bytes of a package.
-const COMPILER_CODE: [&str; 13] = [
+const COMPILER_CODE: [&str; 15] = [
     include_str!("lib.rs"),
     include_str!("layout.rs"),
     include_str!("plan.rs"),
     include_str!("check.rs"),
-    include_str!("install.rs"),
+    include_str!("project_install.rs"),
+    include_str!("merge.rs"),
+    include_str!("jsonc.rs"),
     include_str!("manifest.rs"),
     include_str!("render.rs"),
     include_str!("sources.rs"),
