@@ -19,25 +19,7 @@ pub fn run(cx: &Cx) -> Result<Outcome> {
     if cx.approved() {
         return Ok(Outcome::Neutral);
     }
-    let p = cx.payload();
-    let targets: Vec<Target> = match protocol::tool_call(cx.opts.host, p) {
-        ToolCall::Other => return Ok(Outcome::Neutral),
-        ToolCall::Write(paths) | ToolCall::Delete(paths) if paths.is_empty() => bail!(
-            "the {} call names no file path, so its target is unknown",
-            p.tool_name.as_deref().unwrap_or("edit")
-        ),
-        ToolCall::Write(paths) => plain(paths, false),
-        ToolCall::Delete(paths) => plain(paths, true),
-        ToolCall::Patch(text) => patch::targets(&text),
-        ToolCall::Shell(cmd) => {
-            let mut t = shell::scan(&cmd).targets;
-            // A patch fed to apply_patch through the shell (`apply_patch <<'EOF' …`).
-            if cmd.contains("*** ") {
-                t.extend(patch::targets(&cmd));
-            }
-            t
-        }
-    };
+    let targets = call_targets(cx)?;
     if targets.is_empty() {
         return Ok(Outcome::Neutral);
     }
@@ -90,6 +72,31 @@ pub fn run(cx: &Cx) -> Result<Outcome> {
         }
     }
     Ok(Outcome::Neutral)
+}
+
+/// The files the payload's tool call writes or removes, as the guard reads them (edit tools,
+/// a Codex patch, a shell command); empty when the call writes nothing. The write rule
+/// ([`super::write_rule`]) asks the same question.
+pub(crate) fn call_targets(cx: &Cx) -> Result<Vec<Target>> {
+    let p = cx.payload();
+    Ok(match protocol::tool_call(cx.opts.host, p) {
+        ToolCall::Other => Vec::new(),
+        ToolCall::Write(paths) | ToolCall::Delete(paths) if paths.is_empty() => bail!(
+            "the {} call names no file path, so its target is unknown",
+            p.tool_name.as_deref().unwrap_or("edit")
+        ),
+        ToolCall::Write(paths) => plain(paths, false),
+        ToolCall::Delete(paths) => plain(paths, true),
+        ToolCall::Patch(text) => patch::targets(&text),
+        ToolCall::Shell(cmd) => {
+            let mut t = shell::scan(&cmd).targets;
+            // A patch fed to apply_patch through the shell (`apply_patch <<'EOF' …`).
+            if cmd.contains("*** ") {
+                t.extend(patch::targets(&cmd));
+            }
+            t
+        }
+    })
 }
 
 fn plain(paths: Vec<String>, removes: bool) -> Vec<Target> {
