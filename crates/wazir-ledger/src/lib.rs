@@ -18,6 +18,7 @@
 #[cfg(feature = "artifacts")]
 mod artifact;
 mod captures;
+mod enforce;
 mod error;
 mod event;
 mod ledger;
@@ -31,6 +32,7 @@ mod transitions;
 mod usage;
 
 pub use captures::CaptureOutcome;
+pub use enforce::{Ensured, FINISHED, FIRST_PHASE, WriteOverride, run_id_for};
 pub use error::{LedgerError, Result};
 pub use event::{Event, EventRecord, kinds};
 pub use ledger::{Ledger, Recorded};

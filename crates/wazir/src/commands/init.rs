@@ -11,6 +11,7 @@ use anyhow::{Context, Result};
 use clap::Args;
 use serde::Serialize;
 use wazir_core::install::{self, FileAction, InstallOptions, KitInstallPlan};
+use wazir_core::manifest::EnforcementMode;
 use wazir_core::{MANIFEST_FILE, Project};
 use wazir_hosts::{Host, detect_hosts};
 
@@ -31,6 +32,14 @@ pub struct InitArgs {
     /// Do not build the code index.
     #[arg(long)]
     pub no_index: bool,
+    /// What a new manifest's hooks do with a project write outside the active phase: strict
+    /// (refuse), advisory (allow and say so) or off. An existing manifest keeps its own.
+    #[arg(long, value_name = "MODE", default_value = "strict", value_parser = parse_mode)]
+    pub enforcement: EnforcementMode,
+}
+
+fn parse_mode(s: &str) -> Result<EnforcementMode, String> {
+    s.parse()
 }
 
 fn parse_host(s: &str) -> Result<Host, String> {
@@ -91,6 +100,7 @@ pub fn run(args: &InitArgs, ctx: &crate::Ctx) -> Result<ExitCode> {
         &InstallOptions {
             force: args.force,
             project_name: None,
+            enforcement: args.enforcement,
         },
     )
     .with_context(|| format!("planning the kit install into {}", root.display()))?;
