@@ -74,9 +74,14 @@ def main():
     ap.add_argument("--recall-runs", type=int, default=30)
     ap.add_argument("--no-summarize", action="store_true")
     ap.add_argument("--misses", type=int, default=0, help="print this many ctags misses per language")
+    ap.add_argument("--refresh-files", type=int, default=0,
+                    help="also time `index refresh` with nothing changed on a synthetic tree of at "
+                         "least this many files (hard-linked copies of DIR)")
     a = ap.parse_args()
 
     root = os.path.realpath(a.dir)
+    if a.refresh_files:
+        refresh_at_scale(root, a)
     state = tempfile.mkdtemp(prefix="wazir-bench-")
     env = dict(os.environ, WAZIR_STATE_ROOT=state)
     base = [a.bin, "--json"]
@@ -208,6 +213,32 @@ def main():
                     print("   " + x)
     finally:
         shutil.rmtree(state, ignore_errors=True)
+
+
+def refresh_at_scale(root, a):
+    """Times an unchanged refresh on DIR copied (hard links) until the copy holds enough files."""
+    per_copy = sum(len(fs) for _, _, fs in os.walk(root))
+    copies = max(1, -(-a.refresh_files // max(1, per_copy)))
+    work = tempfile.mkdtemp(prefix="wazir-bench-tree-")
+    tree = os.path.join(work, "tree")
+    state = os.path.join(work, "state")
+    try:
+        os.mkdir(tree)
+        for i in range(copies):
+            subprocess.run(["cp", "-al", root, os.path.join(tree, f"copy{i}")], check=True)
+        env = dict(os.environ, WAZIR_STATE_ROOT=state)
+        base = [a.bin, "--json", "index", "--root", tree]
+        build_ms, out = run(base + ["build"], env=env)
+        built = json.loads(out)
+        refresh_ms, out = median_ms(base + ["refresh"], max(3, a.runs), env=env)
+        refreshed = json.loads(out)
+        print(f"synthetic tree: {copies} copies of {root}, {copies * per_copy} files, "
+              f"{built['parsed']} indexed, {built['symbols']} symbols")
+        print(f"  index build          once   {build_ms:9.1f} ms")
+        print(f"  index refresh (none) median {refresh_ms:9.1f} ms  (unchanged {refreshed['unchanged']}, "
+              f"parsed {refreshed['parsed']})")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ pub mod artifacts;
 pub mod branches;
 pub mod brand;
 pub mod changelog;
+pub mod codex_trust;
 pub mod commits;
 pub mod docs;
 pub mod docs_drift;

@@ -124,6 +124,42 @@ pub fn check(root: &Path) -> Report {
             );
         }
     }
+    for role in manifest.agents.roles.keys() {
+        if !manifest.roles.contains(role) {
+            report.push(
+                Problem::error(
+                    &file,
+                    format!(
+                        "`agents.roles` names `{role}`, which is not a declared role: use one of \
+                         `roles` or remove the entry"
+                    ),
+                )
+                .at(locate(&text, &["agents", "roles", role]), None)
+                .field(format!("agents.roles.{role}")),
+            );
+        }
+    }
+    for (role, tier) in manifest.agents.over_defaults().undefined_tiers() {
+        report.push(
+            Problem::error(
+                &file,
+                format!(
+                    "role `{role}` runs on tier `{tier}`, which `agents.tiers` does not define: \
+                     add the tier with a model per host, or name one of {}",
+                    manifest
+                        .agents
+                        .over_defaults()
+                        .tiers
+                        .keys()
+                        .map(|t| format!("`{t}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+            .at(locate(&text, &["agents", "roles", &role]), None)
+            .field(format!("agents.roles.{role}.tier")),
+        );
+    }
     for (i, p) in manifest.protected_paths.iter().enumerate() {
         if !root.join(p).exists() && !p.starts_with(&manifest.paths.exports) {
             report.push(

@@ -12,6 +12,7 @@ pub mod map;
 pub mod module;
 pub mod problem;
 pub mod render;
+pub mod superseded;
 pub mod validate;
 
 pub use detect::{Detection, detect_stacks};

@@ -64,6 +64,10 @@ pub struct Library {
     pub map_text: Option<String>,
     /// Domain pages found (`<domain>/index.md`), with their text.
     pub pages: BTreeMap<String, String>,
+    /// Every module file's text, by its path inside the library (for text-wide checks).
+    pub module_texts: BTreeMap<String, String>,
+    /// `superseded-standards.yaml`, when the library has one.
+    pub superseded_text: Option<String>,
     /// Problems met while reading.
     pub problems: Vec<Problem>,
     /// When set, paths shown to people are relative to this folder (the project root).
@@ -93,7 +97,7 @@ impl Library {
             let entries = match std::fs::read_dir(&d) {
                 Ok(e) => e,
                 Err(e) => {
-                    read_errors.push(Problem::error(
+                    read_errors.push(Problem::rule_error(
                         &d,
                         "read",
                         format!("cannot read the folder: {e}"),
@@ -117,10 +121,14 @@ impl Library {
                     .unwrap_or(&p)
                     .to_string_lossy()
                     .replace('\\', "/");
-                if rel.ends_with(".md") || rel == INDEX_FILE || rel == MAP_FILE {
+                if rel.ends_with(".md")
+                    || rel == INDEX_FILE
+                    || rel == MAP_FILE
+                    || rel == crate::superseded::FILE
+                {
                     match std::fs::read_to_string(&p) {
                         Ok(t) => files.push((rel, t)),
-                        Err(e) => read_errors.push(Problem::error(
+                        Err(e) => read_errors.push(Problem::rule_error(
                             &p,
                             "read",
                             format!("cannot read the file as UTF-8 text: {e}"),
@@ -162,6 +170,8 @@ impl Library {
             map_value: None,
             map_text: None,
             pages: BTreeMap::new(),
+            module_texts: BTreeMap::new(),
+            superseded_text: None,
             problems: Vec::new(),
             display_base: None,
         };
@@ -171,7 +181,7 @@ impl Library {
                 if let Some(v) = yaml_value(&file, &text, &mut lib.problems, "index-schema") {
                     match serde_json::from_value::<ExpertiseIndex>(v.clone()) {
                         Ok(ix) => lib.index = Some(ix),
-                        Err(e) => lib.problems.push(Problem::error(
+                        Err(e) => lib.problems.push(Problem::rule_error(
                             &file,
                             "index-schema",
                             format!("index.yaml does not have the expected shape: {e}"),
@@ -183,7 +193,7 @@ impl Library {
                 if let Some(v) = yaml_value(&file, &text, &mut lib.problems, "map-schema") {
                     match serde_json::from_value::<CompositionMap>(v.clone()) {
                         Ok(m) => lib.map = Some(m),
-                        Err(e) => lib.problems.push(Problem::error(
+                        Err(e) => lib.problems.push(Problem::rule_error(
                             &file,
                             "map-schema",
                             format!("composition-map.yaml does not have the expected shape: {e}"),
@@ -192,11 +202,14 @@ impl Library {
                     lib.map_value = Some(v);
                 }
                 lib.map_text = Some(text);
+            } else if rel == crate::superseded::FILE {
+                lib.superseded_text = Some(text);
             } else if rel.split('/').count() == 2 && rel.ends_with("/index.md") {
                 lib.pages.insert(rel, text);
             } else if is_module_path(&rel) {
                 lib.module_files.push(rel.clone());
                 let (m, problems) = module::parse(&rel, &file, &text);
+                lib.module_texts.insert(rel.clone(), text);
                 let path_id = module::id_for_path(&rel);
                 match m {
                     Some(m) => {
@@ -246,7 +259,8 @@ fn yaml_value(
         Ok(v) => Some(v),
         Err(e) => {
             problems.push(
-                Problem::error(file, rule, format!("not valid YAML: {}", e.message)).at(e.line),
+                Problem::rule_error(file, rule, format!("not valid YAML: {}", e.message))
+                    .at_line(e.line),
             );
             None
         }

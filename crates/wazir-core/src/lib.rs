@@ -2,6 +2,7 @@
 //! the kit embedded in the binary, and the small file, YAML, schema and token primitives every
 //! other crate builds on.
 
+pub mod agents;
 pub mod digest;
 pub mod frontmatter;
 pub mod fsio;
@@ -10,6 +11,7 @@ pub mod install;
 pub mod kit;
 pub mod manifest;
 pub mod paths;
+pub mod problem;
 pub mod project;
 #[cfg(feature = "schema")]
 pub mod schema;

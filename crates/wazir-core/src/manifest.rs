@@ -1,11 +1,13 @@
-//! `wazir.manifest.yaml` as typed data (SPEC §1). Reading it is on the hook fast path, so this
-//! module does nothing but deserialise; schema checks live in `wazir validate manifest`.
+//! `wazir.manifest.yaml` as typed data (docs/design/product.md, "The kit"). Reading it is on the
+//! hook fast path, so this module does nothing but deserialise; schema checks live in `wazir
+//! validate manifest`.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::agents::AgentPolicy;
 use crate::ids;
 use crate::yaml::{self, YamlError};
 
@@ -41,6 +43,13 @@ pub struct Manifest {
     /// key (a project set up before enforcement existed) is [`EnforcementMode::Advisory`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enforcement: Option<Enforcement>,
+    /// Each role's model tier and turn limit, over the built-in defaults.
+    #[serde(default, skip_serializing_if = "is_empty_policy")]
+    pub agents: AgentPolicy,
+}
+
+fn is_empty_policy(p: &AgentPolicy) -> bool {
+    p == &AgentPolicy::default()
 }
 
 /// `enforcement:` in the manifest.
@@ -271,7 +280,7 @@ mod tests {
         assert_eq!(m.manifest_version, MANIFEST_VERSION);
         assert_eq!(m.roles.len(), 10);
         assert_eq!(m.workflows.len(), 15);
-        assert_eq!(m.required_hooks.len(), 7);
+        assert_eq!(m.required_hooks.len(), 8);
         assert_eq!(m.enforcement_mode(), EnforcementMode::Advisory);
         let strict = Manifest::from_str(
             &path,

@@ -205,9 +205,11 @@ pub fn cursor_hooks(regs: &[HookReg]) -> Value {
 }
 
 /// How a user starts a phase on `host`.
-fn invoke(host: Host, stem: &str) -> String {
+fn invoke(src: &Sources, host: Host, stem: &str) -> String {
     match host {
-        Host::Claude | Host::Gemini => format!("`/{stem}`"),
+        Host::Claude | Host::Gemini => {
+            format!("`/{}`", crate::package::command_name(src, host, stem))
+        }
         Host::Codex | Host::Cursor => format!("ask for the `{stem}` phase"),
     }
 }
@@ -259,7 +261,7 @@ pub fn working_agreement(src: &Sources, host: Host, with_note: bool) -> String {
             "| `{}`{gate} | {} | {} | {} | {} |\n",
             w.rules.phase,
             w.rules.role,
-            invoke(host, &w.stem),
+            invoke(src, host, &w.stem),
             list(&w.inputs, "the request"),
             list(&w.rules.output_names(), "code and commits"),
         ));

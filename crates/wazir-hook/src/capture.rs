@@ -1,9 +1,15 @@
-//! Capture routing and post-tool capture. Before a shell call, `capture-route` reserves the
-//! call's capture file in the active run (keyed by the host's tool call id, or on Cursor by the
-//! generation id and a hash of the command). After any call, `capture` records it as a
-//! `post_tool_capture` event; output over the threshold is stored in that capture file and the
-//! agent gets the file's path, size, head and tail, so later turns read slices of the file
-//! instead of carrying the whole output. Neither ever blocks; without a run both do nothing.
+//! Capture routing and post-tool capture. After any call, `capture` records it as a
+//! `post_tool_capture` event; output over the threshold is stored in the call's capture file
+//! (named by the host's tool call id, or on Cursor by the generation id and a hash of the
+//! command) and the agent gets the file's path, size, head and tail, so later turns read slices
+//! of the file instead of carrying the whole output. Neither ever blocks; without a run both do
+//! nothing.
+//!
+//! `capture-route`, before a shell call, records nothing. Hosts run the hooks of one event in
+//! parallel, so it also runs for a call that a guard blocks: a file it reserved there stayed
+//! empty and its `capture_routed` event counted a capture that never happened (seen with Claude
+//! Code 2.1.332, Codex CLI 0.171.0 and Gemini CLI 0.61.0 by `tests/hosts/`). The capture file is
+//! made after the call, only when the call ran and its output is over the threshold.
 
 use anyhow::Result;
 use serde_json::{Value, json};
@@ -20,18 +26,8 @@ const EDGE_LINES: usize = 10;
 /// Longest line shown in the head or tail.
 const EDGE_LINE_CHARS: usize = 200;
 
-pub fn route(cx: &Cx) -> Result<Outcome> {
-    let p = cx.payload();
-    let ToolCall::Shell(command) = protocol::tool_call(cx.opts.host, p) else {
-        return Ok(Outcome::Neutral);
-    };
-    let Some(project) = cx.project()? else {
-        return Ok(Outcome::Neutral);
-    };
-    let Some((ledger, run)) = cx.active_run(&project)? else {
-        return Ok(Outcome::Neutral);
-    };
-    ledger.route_capture(&run, &call_name(p, Some(&command)))?;
+/// Before a shell call: nothing to record yet (see the module note), so always neutral.
+pub fn route(_cx: &Cx) -> Result<Outcome> {
     Ok(Outcome::Neutral)
 }
 

@@ -2,6 +2,10 @@
 //! the trigger and custom instructions when the host sends them) and rewrites the run's
 //! `summary.md`, which session start puts back in front of the agent afterwards. Compaction
 //! always goes ahead; without a run nothing is written.
+//!
+//! Gemini CLI fires `PreCompress` with `trigger: "auto"` on every turn, before it decides
+//! whether to compress at all (checked with Gemini CLI 0.61.0 by `tests/hosts/`), so there an
+//! automatic trigger is no sign of a compaction and is not recorded; a manual `/compress` is.
 
 use anyhow::Result;
 use serde_json::json;
@@ -11,6 +15,13 @@ use super::{Cx, Outcome};
 
 pub fn run(cx: &Cx) -> Result<Outcome> {
     let p = cx.payload();
+    if !cx
+        .opts
+        .host
+        .pre_compact_trigger_means_compaction(p.trigger.as_deref())
+    {
+        return Ok(Outcome::Neutral);
+    }
     let Some(project) = cx.project()? else {
         return Ok(Outcome::Neutral);
     };

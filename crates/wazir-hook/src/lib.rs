@@ -11,6 +11,7 @@
 //! to stderr and to the hook error log (`<state-root>/logs/hook-errors.ndjson`).
 
 mod allow;
+mod budget;
 mod capture;
 mod compact;
 mod log;
@@ -60,12 +61,24 @@ pub fn run(opts: &Options, stdin: &[u8]) -> Reply {
             stderr: String::new(),
         };
     }
+    let codex_opts;
+    let opts = match &payload {
+        Ok(p) if called_by_codex_through_a_claude_package(opts.host, p) => {
+            codex_opts = Options {
+                host: Host::Codex,
+                ..opts.clone()
+            };
+            &codex_opts
+        }
+        _ => opts,
+    };
     let cx = Cx {
         opts,
         payload: payload.as_ref().ok(),
         warnings: RefCell::new(Vec::new()),
     };
     let outcome = match &payload {
+        Ok(_) if cx.plugin_copy_of_a_project_hook() => Outcome::Neutral,
         Ok(_) => dispatch(&cx).unwrap_or_else(|e| cx.failed(&e)),
         Err(e) => cx.failed(&anyhow::anyhow!("{e}")),
     };
@@ -89,6 +102,16 @@ pub fn run(opts: &Options, stdin: &[u8]) -> Reply {
 /// are off), so the Claude copy steps aside: each guard runs once, and speaks Cursor's protocol.
 fn called_by_cursor_through_claude_settings(host: Host, p: &Payload) -> bool {
     host == Host::Claude && p.raw.get("cursor_version").is_some()
+}
+
+/// Codex accepts a Claude Code marketplace and runs its plugin's hooks with the commands written
+/// for Claude (checked with Codex CLI 0.171.0 by `tests/hosts/`), so a `--host claude` hook can
+/// receive a Codex payload: `apply_patch` with patch text, and `turn_id`, which Claude Code never
+/// sends. Such a call is decoded and answered as Codex, or an `apply_patch` into a protected
+/// path would go through.
+fn called_by_codex_through_a_claude_package(host: Host, p: &Payload) -> bool {
+    host == Host::Claude
+        && (p.raw.get("turn_id").is_some() || p.tool_name.as_deref() == Some("apply_patch"))
 }
 
 fn dispatch(cx: &Cx) -> Result<Outcome> {
@@ -162,6 +185,33 @@ impl<'a> Cx<'a> {
                 Outcome::Neutral
             }
         }
+    }
+
+    /// Whether this call comes from a plugin's copy of a hook that the project's own host
+    /// settings also register. With the Claude Code plugin enabled in a project set up by
+    /// `wazir init`, the host runs both copies of every hook (two session starts, two captures,
+    /// two stop refusals; checked with Claude Code 2.1.332 by `tests/hosts/`): the project's
+    /// copy acts and the plugin's steps aside. A plugin hook is told by the plugin root the host
+    /// sets for it (`CLAUDE_PLUGIN_ROOT`, Codex `PLUGIN_ROOT`).
+    fn plugin_copy_of_a_project_hook(&self) -> bool {
+        let from_plugin = ["CLAUDE_PLUGIN_ROOT", "PLUGIN_ROOT"]
+            .iter()
+            .any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()));
+        if !from_plugin {
+            return false;
+        }
+        let Some(root) = self.root() else {
+            return false;
+        };
+        let Some(file) = self.opts.host.project_hooks_file() else {
+            return false;
+        };
+        let ours = format!(
+            "wazir hook --host {} {}",
+            self.opts.host.as_str(),
+            self.opts.event.as_str()
+        );
+        std::fs::read_to_string(root.join(file)).is_ok_and(|t| t.contains(&ours))
     }
 
     /// The folder the tool runs in: the payload's `cwd`, else the project root, else the

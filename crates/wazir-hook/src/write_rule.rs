@@ -20,6 +20,7 @@ use wazir_core::manifest::EnforcementMode;
 use wazir_core::paths::normalize;
 use wazir_ledger::{PhaseRules, RunStatus};
 
+use super::budget::Budget;
 use super::{Cx, Outcome, override_file, protected};
 
 /// The folder under the state root for the hooks' own small files.
@@ -29,8 +30,8 @@ pub fn run(cx: &Cx) -> Result<Outcome> {
     if cx.approved() {
         return Ok(Outcome::Neutral);
     }
-    let targets = protected::call_targets(cx)?;
-    if targets.is_empty() {
+    let call = protected::call_targets(cx, &Budget::guard())?;
+    if call.targets.is_empty() {
         return Ok(Outcome::Neutral);
     }
     let Some(project) = cx.project()? else {
@@ -41,7 +42,7 @@ pub fn run(cx: &Cx) -> Result<Outcome> {
         return Ok(Outcome::Neutral);
     }
     let state_root = cx.state_root(&project)?;
-    let written = project_paths(cx, &project, &state_root, &targets);
+    let written = project_paths(cx, &project, &state_root, &call);
     if written.is_empty() {
         return Ok(Outcome::Neutral);
     }
@@ -159,13 +160,16 @@ fn project_paths(
     cx: &Cx,
     project: &Project,
     state_root: &Path,
-    targets: &[super::shell::Target],
+    call: &protected::CallTargets,
 ) -> Vec<String> {
     let roots: Vec<PathBuf> = root_forms(&project.root);
     let states: Vec<PathBuf> = root_forms(state_root);
-    let base = cx.base_dir();
+    let mut base = cx.base_dir();
+    if let Some(d) = &call.shell_dir {
+        base = base.join(d);
+    }
     let mut out = Vec::new();
-    for t in targets {
+    for t in &call.targets {
         let dir = match &t.dir {
             Some(d) => base.join(d),
             None => base.clone(),

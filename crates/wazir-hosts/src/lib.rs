@@ -88,6 +88,12 @@ impl Host {
         }
     }
 
+    /// Whether the host's package has subagent files, which carry each role's composed expertise
+    /// brief (Codex CLI has no subagent files, so its package needs no composition).
+    pub fn carries_briefs(self) -> bool {
+        self != Host::Codex
+    }
+
     /// The environment variables that name the project folder, in the order to try them
     /// (Gemini also sets Claude's).
     pub fn project_dir_vars(self) -> &'static [&'static str] {
@@ -161,6 +167,37 @@ impl Host {
     /// answers (`hookEventName`). Register every entry of `registrations`, not only this one.
     pub fn registration(self, event: HookEvent) -> Option<Registration> {
         self.registrations(event).first().copied()
+    }
+
+    /// Slash commands built into the host that a project or extension command must not reuse:
+    /// Gemini CLI 0.61.0 renames a workspace `/plan` to `/workspace.plan` ("conflicts with
+    /// built-in command", seen at interactive start-up by `tests/hosts/`).
+    pub fn builtin_commands(self) -> &'static [&'static str] {
+        match self {
+            Host::Gemini => &["plan"],
+            _ => &[],
+        }
+    }
+
+    /// The project file where `wazir init` registers this host's hooks.
+    pub fn project_hooks_file(self) -> Option<&'static str> {
+        Some(match self {
+            Host::Claude => ".claude/settings.json",
+            Host::Codex => ".codex/hooks.json",
+            Host::Gemini => ".gemini/settings.json",
+            Host::Cursor => ".cursor/hooks.json",
+        })
+    }
+
+    /// Whether a pre-compact event with this `trigger` means the host is compacting. Gemini CLI
+    /// (0.61.0) fires `PreCompress` with trigger `auto` on every turn before it checks whether
+    /// to compress, so only its `manual` trigger (`/compress`) counts; the other hosts fire
+    /// their pre-compact event only when they compact.
+    pub fn pre_compact_trigger_means_compaction(self, trigger: Option<&str>) -> bool {
+        match self {
+            Host::Gemini => trigger == Some("manual"),
+            _ => true,
+        }
     }
 
     /// Whether `host_event` is an event this host answers with a permission (allow, deny, ask):

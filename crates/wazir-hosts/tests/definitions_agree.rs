@@ -50,5 +50,5 @@ fn hook_contracts_match_the_host_table() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 28, "7 contracts x 4 hosts");
+    assert_eq!(checked, 32, "8 contracts x 4 hosts");
 }

@@ -13,7 +13,7 @@ fn main() {
                 "{} {} [{}] {}-{} @{} | {} | doc={:?}",
                 s.kind,
                 s.name,
-                s.container.clone().unwrap_or_default(),
+                s.container.as_ref().map(|c| c.path()).unwrap_or_default(),
                 s.start_line,
                 s.end_line,
                 s.name_line,

@@ -227,6 +227,9 @@ pub fn build(cfg: &IndexConfig) -> Result<IngestReport> {
         .expect("db path has a parent")
         .to_path_buf();
     ensure_dir(&dir)?;
+    if final_path.is_dir() {
+        return Err(IndexError::NotAFile { path: final_path });
+    }
     let tmp_path = dir.join(format!("index.sqlite.build-{}", std::process::id()));
     let walked = walk::walk(&cfg.root, Some(&cfg.state_root), cfg.max_file_bytes);
     let mut report = IngestReport::start("build", cfg, &final_path, &walked);

@@ -50,6 +50,11 @@ impl Lang {
         }
     }
 
+    /// Written between the names of nested scopes: `a::b` in Rust, `a.b` elsewhere.
+    pub fn container_sep(self) -> &'static str {
+        if self == Lang::Rust { "::" } else { "." }
+    }
+
     pub fn from_name(name: &str) -> Option<Lang> {
         let lower = name.to_ascii_lowercase();
         let alias = match lower.as_str() {

@@ -77,8 +77,8 @@ pub fn map(root: &Path, state_root: &Path, budget: usize, focus: &[String]) -> R
     {
         let mut stmt = conn
             .prepare(
-                "SELECT file_id, kind, name, container, signature, start_line FROM symbols
-                 WHERE kind NOT IN ('variable') AND (container IS NULL OR (instr(container, '.') = 0 AND instr(container, ':') = 0 AND kind = 'method'))
+                "SELECT file_id, kind, name, scope, signature, start_line FROM symbols
+                 WHERE kind NOT IN ('variable') AND (scope IS NULL OR (kind = 'method' AND scope IN (SELECT id FROM scopes WHERE parent IS NULL)))
                  ORDER BY file_id, start_line, id",
             )
             .map_err(&e)?;
@@ -88,16 +88,16 @@ pub fn map(root: &Path, state_root: &Path, budget: usize, focus: &[String]) -> R
                     r.get::<_, i64>(0)?,
                     r.get::<_, String>(1)?,
                     r.get::<_, String>(2)?,
-                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, Option<i64>>(3)?,
                     r.get::<_, String>(4)?,
                     r.get::<_, u32>(5)?,
                 ))
             })
             .map_err(&e)?;
         for row in rows {
-            let (fid, kind, name, container, sig, line) = row.map_err(&e)?;
+            let (fid, kind, name, scope, sig, line) = row.map_err(&e)?;
             if let Some(f) = files.get_mut(&fid) {
-                let indent = if container.is_some() { "  " } else { "" };
+                let indent = if scope.is_some() { "  " } else { "" };
                 f.lines.push((line, format!("{indent}{sig}")));
                 if kind != "impl" && name.len() >= 3 {
                     f.defines.push(name);

@@ -4,33 +4,12 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 
 use crate::error::{IndexError, Result};
 use crate::extract::{OutlineItem, Symbol};
-use crate::store::{self, split_words};
-use crate::summary::StoredSymbol;
-
-const SYMBOL_COLS: &str = "s.id, f.path, f.language, s.kind, s.name, s.container, s.signature, s.start_line, s.end_line, s.name_line, s.doc";
-
-fn row_symbol(r: &rusqlite::Row) -> rusqlite::Result<StoredSymbol> {
-    Ok(StoredSymbol {
-        id: r.get(0)?,
-        path: r.get(1)?,
-        language: r.get(2)?,
-        symbol: Symbol {
-            kind: r.get(3)?,
-            name: r.get(4)?,
-            container: r.get(5)?,
-            signature: r.get(6)?,
-            start_line: r.get(7)?,
-            end_line: r.get(8)?,
-            name_line: r.get(9)?,
-            doc: r.get(10)?,
-        },
-    })
-}
+use crate::store::{self, StoredSymbol, split_words};
 
 pub(crate) fn sq(db: &Path) -> impl Fn(rusqlite::Error) -> IndexError + '_ {
     move |e| IndexError::Sqlite {
@@ -186,27 +165,7 @@ fn run_query(
     f: &Filter,
     limit: usize,
 ) -> rusqlite::Result<Vec<StoredSymbol>> {
-    let sql = format!(
-        "SELECT {SYMBOL_COLS} FROM symbols s JOIN files f ON f.id = s.file_id
-         WHERE ({cond}) AND (?90 IS NULL OR s.kind = ?90) AND (?91 IS NULL OR f.language = ?91)
-         ORDER BY {order} LIMIT {limit}"
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut idx: Vec<(usize, &dyn rusqlite::ToSql)> = Vec::new();
-    for (i, a) in args.iter().enumerate() {
-        idx.push((i + 1, *a));
-    }
-    for (i, a) in idx {
-        stmt.raw_bind_parameter(i, a)?;
-    }
-    stmt.raw_bind_parameter(90, f.kind)?;
-    stmt.raw_bind_parameter(91, f.lang)?;
-    let mut rows = stmt.raw_query();
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        out.push(row_symbol(r)?);
-    }
-    Ok(out)
+    store::symbols_where(conn, cond, order, args, f.kind, f.lang, limit)
 }
 
 /// Splits `Container.name` / `Container::name` into its parts.
@@ -242,18 +201,27 @@ pub fn exact_matches(
     };
     let mut out = run_query(conn, cond, DEF_ORDER, &[&q], &f, limit)?;
     if let Some((c, n)) = split_qualified(q) {
-        let c_dot = c.replace("::", ".");
-        let c_rust = c.replace('.', "::");
-        let like_dot = format!("%{c_dot}");
-        let like_rust = format!("%{c_rust}");
-        out.extend(run_query(
+        // `a.B.name` or `a::B::name`: the nearest container is found by name, then the chain
+        // must end with the given scopes (either separator, ASCII case ignored).
+        let want: Vec<&str> = c.split("::").flat_map(|p| p.split('.')).collect();
+        let last = want.last().copied().unwrap_or(c);
+        let found = run_query(
             conn,
-            "s.name = ?1 AND (s.container = ?2 OR s.container = ?3 OR s.container LIKE ?4 OR s.container LIKE ?5)",
+            "s.name = ?1 AND s.scope IN (SELECT id FROM scopes WHERE name = ?2 COLLATE NOCASE)",
             DEF_ORDER,
-            &[&n, &c_dot, &c_rust, &like_dot, &like_rust],
+            &[&n, &last],
             &f,
-            limit,
-        )?);
+            limit.saturating_mul(4).max(100),
+        )?;
+        out.extend(found.into_iter().filter(|s| {
+            s.symbol.container.as_ref().is_some_and(|have| {
+                have.depth() as usize >= want.len()
+                    && have
+                        .chain()
+                        .zip(want.iter().rev())
+                        .all(|(h, w)| h.name().eq_ignore_ascii_case(w))
+            })
+        }));
     }
     if out.is_empty() {
         out = run_query(
@@ -444,41 +412,8 @@ pub fn file_outline(root: &Path, state_root: &Path, given: &str) -> Result<FileO
             "{rel}: not in the index (unsupported type, ignored, or added since the last build); run `wazir index refresh`"
         )));
     };
-    let mut stmt = conn
-        .prepare("SELECT kind, name, container, signature, start_line, end_line, name_line, doc FROM symbols WHERE file_id = ?1 ORDER BY start_line, id")
-        .map_err(&e)?;
-    let symbols = stmt
-        .query_map(params![id], |r| {
-            Ok(Symbol {
-                kind: r.get(0)?,
-                name: r.get(1)?,
-                container: r.get(2)?,
-                signature: r.get(3)?,
-                start_line: r.get(4)?,
-                end_line: r.get(5)?,
-                name_line: r.get(6)?,
-                doc: r.get(7)?,
-            })
-        })
-        .map_err(&e)?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(&e)?;
-    let mut stmt = conn
-        .prepare("SELECT kind, name, depth, line, end_line FROM outlines WHERE file_id = ?1 ORDER BY line, id")
-        .map_err(&e)?;
-    let outline = stmt
-        .query_map(params![id], |r| {
-            Ok(OutlineItem {
-                kind: r.get(0)?,
-                name: r.get(1)?,
-                depth: r.get(2)?,
-                line: r.get(3)?,
-                end_line: r.get(4)?,
-            })
-        })
-        .map_err(&e)?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(&e)?;
+    let symbols = store::file_symbols(&conn, id).map_err(&e)?;
+    let outline = store::file_outline_items(&conn, id).map_err(&e)?;
     Ok(FileOutline {
         path: rel,
         language,

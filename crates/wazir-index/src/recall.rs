@@ -10,7 +10,8 @@ use serde::Serialize;
 use crate::error::{IndexError, Result};
 use crate::query::{SearchOptions, exact_matches, resolve_rel, search_conn, sq};
 use crate::store;
-use crate::summary::{StoredSymbol, line_slice, summarized_kind, symbol_key};
+use crate::store::StoredSymbol;
+use crate::summary::{line_slice, summarized_kind, symbol_key};
 
 /// Which form recall returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -180,10 +181,10 @@ fn stored_key(conn: &Connection, s: &StoredSymbol) -> rusqlite::Result<String> {
     let n: i64 = conn
         .prepare_cached(
             "SELECT count(*) FROM symbols s JOIN files f ON f.id = s.file_id
-             WHERE f.path = ?1 AND s.kind = ?2 AND s.name = ?3 AND s.container IS ?4 AND (s.start_line < ?5 OR (s.start_line = ?5 AND s.id < ?6))",
+             WHERE f.path = ?1 AND s.kind = ?2 AND s.name = ?3 AND s.scope IS ?4 AND (s.start_line < ?5 OR (s.start_line = ?5 AND s.id < ?6))",
         )?
         .query_row(
-            params![s.path, s.symbol.kind, s.symbol.name, s.symbol.container, s.symbol.start_line, s.id],
+            params![s.path, s.symbol.kind, s.symbol.name, s.scope, s.symbol.start_line, s.id],
             |r| r.get(0),
         )?;
     Ok(if n == 0 {

@@ -339,16 +339,15 @@ impl Ledger {
         Ok(())
     }
 
-    /// Loop count of `phase` against `cap`.
+    /// The iteration `phase` is in, or would start by being entered, against `cap`.
     pub fn loop_check(&self, run: &RunId, phase: &str, cap: u32) -> Result<LoopCheck> {
         let phase = normalise_phase(phase)?;
         let st = self.status(run)?;
-        let count = st.loop_count(&phase);
-        Ok(LoopCheck {
-            count,
+        Ok(LoopCheck::new(
+            st.loop_count(&phase),
             cap,
-            at_cap: count >= cap,
-        })
+            st.phase_state(&phase),
+        ))
     }
 
     /// Writes `summary.md` from the status and the event log; returns its path.

@@ -124,15 +124,39 @@ pub struct LastEvent {
     pub ts: String,
 }
 
-/// The answer of [`crate::Ledger::loop_check`].
+/// The answer of [`crate::Ledger::loop_check`]: the iteration a phase is in, or would start by
+/// being entered, against its cap. Iteration N of cap N is allowed (the last one); N+1 is
+/// refused, exactly as the transitions decide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoopCheck {
-    /// Iterations of the phase so far (0 if never entered).
+    /// Iterations of the phase counted so far (0 if never entered).
     pub count: u32,
     pub cap: u32,
-    /// `count >= cap`: the phase is in its last allowed iteration; another rejection or re-entry
-    /// will be refused.
-    pub at_cap: bool,
+    /// The iteration the phase is in (active, or sent back by a rejection that already counted
+    /// it) or would start by `phase_enter` (never entered: 1; finished: `count + 1`).
+    pub iteration: u32,
+    /// `iteration == cap`: the last allowed iteration. It runs in full; a rejection or re-entry
+    /// after it is refused.
+    pub last_allowed: bool,
+    /// `iteration > cap`: entering is refused; escalate instead.
+    pub refused: bool,
+}
+
+impl LoopCheck {
+    /// The check of a phase with `count` iterations counted, in state `state`, against `cap`.
+    pub fn new(count: u32, cap: u32, state: Option<PhaseStateKind>) -> Self {
+        let iteration = match state {
+            None | Some(PhaseStateKind::Active) | Some(PhaseStateKind::Rejected) => count.max(1),
+            Some(PhaseStateKind::Exited) | Some(PhaseStateKind::Approved) => count + 1,
+        };
+        Self {
+            count,
+            cap,
+            iteration,
+            last_allowed: iteration == cap,
+            refused: iteration > cap,
+        }
+    }
 }
 
 impl RunStatus {
@@ -170,14 +194,9 @@ impl RunStatus {
 
     /// The loop check of `phase` against the cap recorded in this status, if one is recorded.
     pub fn recorded_loop_check(&self, phase: &str) -> Option<LoopCheck> {
-        self.caps.get(phase).map(|c| {
-            let count = self.loop_count(phase);
-            LoopCheck {
-                count,
-                cap: c.loop_cap,
-                at_cap: count >= c.loop_cap,
-            }
-        })
+        self.caps
+            .get(phase)
+            .map(|c| LoopCheck::new(self.loop_count(phase), c.loop_cap, self.phase_state(phase)))
     }
 
     pub fn loop_count(&self, phase: &str) -> u32 {

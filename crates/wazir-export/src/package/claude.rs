@@ -6,7 +6,10 @@
 
 use serde_json::{Value, json};
 
-use super::{ProjectFile, agent_body, command_prompt, skill_files, with_instructions_and_settings};
+use super::{
+    ProjectFile, agent_body, command_name, command_prompt, skill_files,
+    with_instructions_and_settings,
+};
 use crate::render::{
     Fm, PackageFile, front_matter, generated_note, grouped_hooks, registrations, working_agreement,
 };
@@ -25,19 +28,25 @@ pub fn tools(role: &str) -> &'static str {
     }
 }
 
+/// One subagent per role, carrying the role's model (`model`, omitted when the tier keeps the
+/// session's model) and turn limit (`maxTurns`) from the manifest's `agents` policy.
 fn agents(src: &Sources, dir: &str) -> Vec<PackageFile> {
+    let policy = src.manifest.agents.over_defaults();
     src.roles
         .iter()
         .map(|r| {
-            let text = format!(
-                "{}{}",
-                front_matter(&[
-                    ("name", Fm::Str(&r.stem)),
-                    ("description", Fm::Str(&r.description)),
-                    ("tools", Fm::Str(tools(&r.id))),
-                ]),
-                agent_body(src, r)
-            );
+            let agent = policy.resolve(&r.id, "claude");
+            let turns = agent.max_turns.to_string();
+            let mut fields = vec![
+                ("name", Fm::Str(&r.stem)),
+                ("description", Fm::Str(&r.description)),
+                ("tools", Fm::Str(tools(&r.id))),
+            ];
+            if let Some(model) = &agent.model {
+                fields.push(("model", Fm::Str(model)));
+            }
+            fields.push(("maxTurns", Fm::Raw(&turns)));
+            let text = format!("{}{}", front_matter(&fields), agent_body(src, r));
             PackageFile::new(format!("{dir}/{}.md", r.stem), text)
         })
         .collect()
@@ -59,7 +68,10 @@ fn commands(src: &Sources, dir: &str) -> Vec<PackageFile> {
                 generated_note(src),
                 command_prompt(src, w, Host::Claude, "$ARGUMENTS")
             );
-            PackageFile::new(format!("{dir}/{}.md", w.stem), text)
+            PackageFile::new(
+                format!("{dir}/{}.md", command_name(src, Host::Claude, &w.stem)),
+                text,
+            )
         })
         .collect()
 }
@@ -105,9 +117,17 @@ pub fn marketplace(src: &Sources, source: &str) -> Value {
     })
 }
 
+/// The package folder is also the plugin root, and Claude Code's `plugin validate --strict`
+/// fails a plugin with a `CLAUDE.md` there ("not loaded as project context"; checked with
+/// Claude Code 2.1.332). The plugin's context comes from its skills and the session-start hook;
+/// `wazir init` writes the project's own `CLAUDE.md` block.
 pub fn package(src: &Sources) -> Vec<PackageFile> {
     let mut files = Vec::new();
-    files.extend(project_level(src));
+    files.extend(
+        project_level(src)
+            .into_iter()
+            .filter(|f| f.path != "CLAUDE.md"),
+    );
     files.push(PackageFile::json(".claude/settings.json", &settings(src)));
     // The plugin: the same agents, commands and skills at the plugin root.
     files.push(PackageFile::json(

@@ -157,6 +157,21 @@ fn code_list(items: &[String]) -> String {
 }
 
 /// The skill folders copied under `prefix` (`.claude/skills`, `skills`, …), byte for byte.
+/// The name of a workflow's command on `host`. Commands and skills share one namespace in
+/// Claude Code and Gemini CLI: with both named `design`, one of them cannot be reached (in a
+/// Claude Code project the skill wins, in a plugin the command; Gemini renames both; checked
+/// with Claude Code 2.1.332 and Gemini CLI 0.61.0). A workflow whose stem is also a skill's name,
+/// or one of the host's built-in commands, gets the command `<stem>-phase`.
+pub(crate) fn command_name(src: &Sources, host: Host, workflow_stem: &str) -> String {
+    if src.skills.iter().any(|s| s.name == workflow_stem)
+        || host.builtin_commands().contains(&workflow_stem)
+    {
+        format!("{workflow_stem}-phase")
+    } else {
+        workflow_stem.to_string()
+    }
+}
+
 pub(crate) fn skill_files(src: &Sources, prefix: &str) -> Vec<PackageFile> {
     let mut out = Vec::new();
     for s in &src.skills {

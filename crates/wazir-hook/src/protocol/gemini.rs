@@ -1,8 +1,11 @@
 //! Gemini CLI: `write_file` and `replace` carry `tool_input.file_path`, `run_shell_command`
 //! carries `tool_input.command`. Stdout must be pure JSON: the neutral answer is `{}`, context
-//! goes in `hookSpecificOutput.additionalContext`, a tool block is exit 2 with the reason on
-//! stderr, and a refused `AfterAgent` (stop) is `decision: "deny"` with the reason, which sends
-//! the reason back to the agent as a retry.
+//! goes in `hookSpecificOutput.additionalContext`, a tool block is `decision: "deny"` with the
+//! reason on exit 0, and a refused `AfterAgent` (stop) is the same answer, which sends the reason
+//! back to the agent as a retry. Gemini counts only exit 0 as a hook that succeeded: exit 2 does
+//! block, but shows the user a failed-hook warning on every correct block (checked with Gemini
+//! CLI 0.61.0 by the conformance suite, `tests/hosts/`). The reason is also put on stderr, which
+//! Gemini does not show for a hook that succeeded, for whoever runs the hook by hand.
 
 use serde_json::json;
 
@@ -32,7 +35,11 @@ pub fn encode(host_event: &str, outcome: &Outcome) -> Reply {
                 "additionalContext": text,
             }
         })),
-        Outcome::Block(reason) => Reply::block(reason),
+        Outcome::Block(reason) => {
+            let mut r = Reply::json(json!({ "decision": "deny", "reason": reason }));
+            r.stderr = Reply::block(reason).stderr;
+            r
+        }
         Outcome::RefuseStop(reason) => Reply::json(json!({
             "decision": "deny",
             "reason": reason,

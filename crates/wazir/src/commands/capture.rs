@@ -110,7 +110,8 @@ pub enum CaptureCommand {
         #[arg(long)]
         run: Option<String>,
     },
-    /// Exit 0 while the phase is within its loop cap, 1 at the cap.
+    /// Exit 0 while the phase's current or next iteration is within its loop cap (the last
+    /// allowed one included), 1 when entering would pass the cap.
     LoopCheck {
         /// The run (default: the one named by <state-root>/runs/latest).
         #[arg(long)]
@@ -333,21 +334,36 @@ pub fn run(args: &CaptureArgs, ctx: &crate::Ctx) -> Result<ExitCode> {
                     "phase": phase,
                     "count": check.count,
                     "cap": check.cap,
-                    "at_cap": check.at_cap,
-                    "escalation": check.at_cap.then_some(&rules.escalation),
+                    "iteration": check.iteration,
+                    "last_allowed": check.last_allowed,
+                    "refused": check.refused,
+                    "escalation": (check.last_allowed || check.refused)
+                        .then_some(&rules.escalation),
                 }))?;
-            } else if check.at_cap {
+            } else if check.refused {
                 println!(
-                    "{phase}: loop {} of {}: at the cap. Another loop will be refused; {}",
-                    check.count, check.cap, rules.escalation
+                    "{phase}: loop {} would pass the cap of {}: entering is refused. Escalate: {}",
+                    check.iteration, check.cap, rules.escalation
+                );
+            } else if check.last_allowed {
+                let after = if rules.gate {
+                    "a rejection now would start another and is refused, so with a blocker open, \
+                     escalate instead of rejecting"
+                } else {
+                    "entering again after it is refused"
+                };
+                println!(
+                    "{phase}: loop {} of {}: the last allowed iteration; carry it out in full. \
+                     {after}. At that point: {}",
+                    check.iteration, check.cap, rules.escalation
                 );
             } else {
                 println!(
                     "{phase}: loop {} of {}: within the cap",
-                    check.count, check.cap
+                    check.iteration, check.cap
                 );
             }
-            if check.at_cap {
+            if check.refused {
                 return Ok(ExitCode::from(1));
             }
         }

@@ -153,8 +153,8 @@ pub fn run(args: &InitArgs, ctx: &crate::Ctx) -> Result<ExitCode> {
     } else {
         let mut cfg = wazir_index::IndexConfig::new(&root, &state_root.path);
         cfg.progress = !ctx.json;
-        let r = wazir_index::build(&cfg).context("building the code index")?;
-        Some(r.one_line())
+        // A large tree is indexed in the background so init does not wait for it.
+        Some(crate::commands::index::build_for_init(&cfg)?)
     };
 
     // 5. Doctor: the same health check `wazir doctor` prints.
@@ -347,9 +347,10 @@ fn next_steps(hosts: &[(Host, String)]) -> Vec<String> {
                     .to_string(),
             ),
             Host::Codex => steps.push(
-                "Codex CLI: project hooks run only once you trust them: start `codex` here and \
-                 approve the hooks in .codex/hooks.json when asked (Codex records a trusted hash \
-                 per hook)."
+                "Codex CLI: project hooks run only when the project and each hook are trusted: set \
+                 `trust_level = \"trusted\"` for this folder in ~/.codex/config.toml (or answer \
+                 yes when `codex` asks), then start `codex` here, open `/hooks` and trust the \
+                 Wazir hooks. `codex exec` never asks; `wazir doctor` checks both."
                     .to_string(),
             ),
             Host::Gemini => steps.push(
@@ -427,10 +428,7 @@ fn print_report(r: &InitReport) {
             println!("  {:<13}  {:<7}  {}", a.area, a.result, a.detail);
         }
         for f in &d.findings {
-            let tag = match f.severity {
-                wazir_checks::Severity::Error => "error",
-                wazir_checks::Severity::Warning => "warning",
-            };
+            let tag = f.severity.as_str();
             println!("  {tag}: {}: {} (fix: {})", f.area, f.message, f.fix);
         }
         println!("  doctor: {}", if d.ok { "ok" } else { "FAILED" });

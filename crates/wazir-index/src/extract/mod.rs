@@ -1,0 +1,176 @@
+//! Extraction: turns one file's text into symbols (code), outline entries (data and docs),
+//! import lines and the identifiers it mentions. Pure functions, no I/O. This module owns the
+//! extracted types, the per-thread parsers and the entry point; `queries` compiles each
+//! language's definition query, `walk` finds definitions and their containers, `lang` holds the
+//! per-language naming, signature, doc-comment and import rules, `outline` the data and
+//! Markdown outlines, `container` the shared chain of enclosing scopes.
+
+mod container;
+mod lang;
+mod outline;
+mod queries;
+mod walk;
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use tree_sitter::{Node, Parser};
+
+use crate::lang::Lang;
+
+pub use container::Container;
+pub use queries::tree_sitter_allocator;
+
+/// A named definition found in source code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Symbol {
+    pub kind: String,
+    pub name: String,
+    /// Enclosing definitions (impl type, class, module, outer function), joined with `.` or `::`.
+    pub container: Option<Container>,
+    /// The declaration without its body, whitespace collapsed.
+    pub signature: String,
+    pub start_line: u32,
+    pub end_line: u32,
+    /// The line where the name itself stands (differs from `start_line` after annotations).
+    pub name_line: u32,
+    pub doc: Option<String>,
+}
+
+/// One entry of a data or documentation outline: a JSON/YAML key or a Markdown heading.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutlineItem {
+    pub kind: String,
+    pub name: String,
+    pub depth: u32,
+    pub line: u32,
+    pub end_line: u32,
+}
+
+/// Everything extracted from one file.
+#[derive(Debug, Default, Clone)]
+pub struct Extracted {
+    pub symbols: Vec<Symbol>,
+    pub outline: Vec<OutlineItem>,
+    pub imports: Vec<String>,
+    pub idents: Vec<String>,
+    pub lines: u32,
+}
+
+const MAX_SIGNATURE: usize = 400;
+const MAX_DOC: usize = 1500;
+const MAX_OUTLINE: usize = 5000;
+
+thread_local! {
+    static PARSERS: std::cell::RefCell<HashMap<Lang, Parser>> = std::cell::RefCell::new(HashMap::new());
+}
+
+pub(super) fn parse(lang: Lang, src: &str) -> Option<tree_sitter::Tree> {
+    tree_sitter_allocator();
+    let grammar = lang.grammar()?;
+    PARSERS.with(|cell| {
+        let mut map = cell.borrow_mut();
+        let parser = map.entry(lang).or_insert_with(|| {
+            let mut p = Parser::new();
+            p.set_language(&grammar)
+                .expect("grammar ABI is supported by tree-sitter 0.27");
+            p
+        });
+        parser.parse(src, None)
+    })
+}
+
+/// Extracts symbols or an outline, imports and mentioned identifiers from `src`.
+pub fn extract(lang: Lang, src: &str) -> Extracted {
+    let mut out = Extracted {
+        lines: count_lines(src),
+        ..Default::default()
+    };
+    match lang {
+        Lang::Markdown => out.outline = outline::markdown_outline(src),
+        Lang::Json | Lang::Yaml => {
+            if let Some(tree) = parse(lang, src) {
+                out.outline = outline::data_outline(tree.root_node(), src);
+            }
+        }
+        _ => {
+            if let Some(tree) = parse(lang, src) {
+                out.symbols = walk::symbols(lang, tree.root_node(), src);
+            }
+            out.imports = lang::imports(lang, src);
+            out.idents = identifiers(src);
+        }
+    }
+    out
+}
+
+pub(super) fn count_lines(src: &str) -> u32 {
+    let n = src.bytes().filter(|b| *b == b'\n').count();
+    (n + usize::from(!src.is_empty() && !src.ends_with('\n'))) as u32
+}
+
+pub(super) fn text<'a>(node: Node, src: &'a str) -> &'a str {
+    src.get(node.byte_range()).unwrap_or("")
+}
+
+pub(super) fn truncate_chars(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max).collect();
+        t.push('…');
+        t
+    }
+}
+
+pub(crate) fn collapse_ws(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for w in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+/// Distinct identifiers of three characters or more, used to rank files by references.
+fn identifiers(src: &str) -> Vec<String> {
+    let bytes = src.as_bytes();
+    let mut seen: Vec<&str> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii_alphabetic() || b == b'_' {
+            let s = i;
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                i += 1;
+            }
+            if i - s >= 3 && i - s <= 64 {
+                seen.push(&src[s..i]);
+            }
+        } else if b.is_ascii_digit() {
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                i += 1;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    // Sorting and dropping repeats beats hashing every occurrence.
+    seen.sort_unstable();
+    seen.dedup();
+    seen.into_iter().map(str::to_string).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_are_distinct_and_long_enough() {
+        let mut ids = identifiers("foo(a, foo, bar_1, 123abc)");
+        ids.sort();
+        assert_eq!(ids, vec!["bar_1".to_string(), "foo".to_string()]);
+    }
+}

@@ -1,0 +1,209 @@
+//! Row writers: one file's symbols, outline and references replace whatever the index held
+//! for it; deletes remove them again. Also the identifier splitter that feeds full-text search.
+
+use std::collections::HashMap;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::extract::{Container, Extracted, Symbol};
+
+/// Splits an identifier into lower-case words: `parseHTTPHeader_v2` → `parse http header v2`.
+pub fn split_words(name: &str) -> String {
+    let mut words: Vec<String> = Vec::new();
+    let chars: Vec<char> = name.chars().collect();
+    let mut cur = String::new();
+    for i in 0..chars.len() {
+        let c = chars[i];
+        if !c.is_alphanumeric() {
+            if !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+            continue;
+        }
+        if c.is_uppercase() && !cur.is_empty() {
+            let prev = chars[i - 1];
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
+            if prev.is_lowercase() || prev.is_ascii_digit() || (prev.is_uppercase() && next_lower) {
+                words.push(std::mem::take(&mut cur));
+            }
+        }
+        cur.extend(c.to_lowercase());
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words.join(" ")
+}
+
+pub struct FileRow<'a> {
+    pub path: &'a str,
+    pub language: &'a str,
+    pub size: u64,
+    pub hash: &'a str,
+    pub mtime_ns: i64,
+}
+
+/// Inserts (or replaces) one file and everything extracted from it. Returns the file id.
+pub fn write_file(
+    conn: &Connection,
+    row: &FileRow,
+    ex: &Extracted,
+    now: i64,
+) -> rusqlite::Result<i64> {
+    let existing: Option<i64> = conn
+        .prepare_cached("SELECT id FROM files WHERE path = ?1")?
+        .query_row([row.path], |r| r.get(0))
+        .optional()?;
+    let id = match existing {
+        Some(id) => {
+            delete_file_rows(conn, id)?;
+            conn.prepare_cached(
+                "UPDATE files SET language=?2, size=?3, hash=?4, mtime_ns=?5, lines=?6, indexed_at=?7 WHERE id=?1",
+            )?
+            .execute(params![id, row.language, row.size as i64, row.hash, row.mtime_ns, ex.lines, now])?;
+            id
+        }
+        None => {
+            conn.prepare_cached(
+                "INSERT INTO files(path, language, size, hash, mtime_ns, lines, indexed_at) VALUES (?1,?2,?3,?4,?5,?6,?7)",
+            )?
+            .execute(params![row.path, row.language, row.size as i64, row.hash, row.mtime_ns, ex.lines, now])?;
+            conn.last_insert_rowid()
+        }
+    };
+    let mut scopes = Scopes::new(conn, id)?;
+    let mut ins = conn.prepare_cached(
+        "INSERT INTO symbols(file_id, kind, name, scope, signature, start_line, end_line, name_line, doc, words)
+         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
+    )?;
+    for s in &ex.symbols {
+        let scope = match &s.container {
+            Some(c) => Some(scopes.id_of(c)?),
+            None => None,
+        };
+        insert_symbol(&mut ins, id, s, scope)?;
+    }
+    let mut ins_o = conn.prepare_cached(
+        "INSERT INTO outlines(file_id, kind, name, depth, line, end_line) VALUES (?1,?2,?3,?4,?5,?6)",
+    )?;
+    for o in &ex.outline {
+        ins_o.execute(params![id, o.kind, o.name, o.depth, o.line, o.end_line])?;
+    }
+    if !ex.imports.is_empty() || !ex.idents.is_empty() {
+        conn.prepare_cached("INSERT INTO file_refs(file_id, imports, idents) VALUES (?1,?2,?3)")?
+            .execute(params![id, ex.imports.join("\n"), ex.idents.join(" ")])?;
+    }
+    Ok(id)
+}
+
+/// Writes a file's scopes once each: a scope row holds its name and its parent's row, so a
+/// symbol's container costs one reference however deep it is.
+struct Scopes<'c, 'x> {
+    ins: rusqlite::CachedStatement<'c>,
+    file_id: i64,
+    /// Row of each scope already written, by the scope's identity.
+    by_key: HashMap<*const (), i64>,
+    /// Row of each (parent row, name): two `impl Foo` blocks share one `Foo` scope.
+    by_name: HashMap<(Option<i64>, &'x str), i64>,
+}
+
+impl<'c, 'x> Scopes<'c, 'x> {
+    fn new(conn: &'c Connection, file_id: i64) -> rusqlite::Result<Self> {
+        Ok(Scopes {
+            ins: conn
+                .prepare_cached("INSERT INTO scopes(file_id, parent, name) VALUES (?1,?2,?3)")?,
+            file_id,
+            by_key: HashMap::new(),
+            by_name: HashMap::new(),
+        })
+    }
+
+    /// The row of `c`, writing it and any of its enclosing scopes not written yet.
+    fn id_of(&mut self, c: &'x Container) -> rusqlite::Result<i64> {
+        let mut todo: Vec<&'x Container> = Vec::new();
+        let mut parent = None;
+        for s in c.chain() {
+            if let Some(id) = self.by_key.get(&s.key()) {
+                parent = Some(*id);
+                break;
+            }
+            todo.push(s);
+        }
+        for s in todo.into_iter().rev() {
+            let id = match self.by_name.get(&(parent, s.name())) {
+                Some(id) => *id,
+                None => {
+                    let id = self.ins.insert(params![self.file_id, parent, s.name()])?;
+                    self.by_name.insert((parent, s.name()), id);
+                    id
+                }
+            };
+            self.by_key.insert(s.key(), id);
+            parent = Some(id);
+        }
+        Ok(parent.expect("a container has at least one scope"))
+    }
+}
+
+fn insert_symbol(
+    ins: &mut rusqlite::CachedStatement,
+    file_id: i64,
+    s: &Symbol,
+    scope: Option<i64>,
+) -> rusqlite::Result<()> {
+    // Full-text search sees the name and the nearest container only: the whole chain would
+    // make the index grow with the square of the nesting depth.
+    let mut words = split_words(&s.name);
+    if let Some(c) = &s.container {
+        words.push(' ');
+        words.push_str(&split_words(c.name()));
+    }
+    ins.execute(params![
+        file_id,
+        s.kind,
+        s.name,
+        scope,
+        s.signature,
+        s.start_line,
+        s.end_line,
+        s.name_line,
+        s.doc,
+        words
+    ])?;
+    Ok(())
+}
+
+/// Removes a file's symbols, outline and references (the file row itself stays).
+pub fn delete_file_rows(conn: &Connection, file_id: i64) -> rusqlite::Result<()> {
+    conn.prepare_cached("DELETE FROM symbols WHERE file_id = ?1")?
+        .execute([file_id])?;
+    conn.prepare_cached("DELETE FROM outlines WHERE file_id = ?1")?
+        .execute([file_id])?;
+    conn.prepare_cached("DELETE FROM scopes WHERE file_id = ?1")?
+        .execute([file_id])?;
+    conn.prepare_cached("DELETE FROM file_refs WHERE file_id = ?1")?
+        .execute([file_id])?;
+    Ok(())
+}
+
+/// Removes a file and everything about it, summaries included.
+pub fn delete_file(conn: &Connection, file_id: i64, path: &str) -> rusqlite::Result<()> {
+    delete_file_rows(conn, file_id)?;
+    conn.prepare_cached("DELETE FROM summaries WHERE path = ?1")?
+        .execute([path])?;
+    conn.prepare_cached("DELETE FROM files WHERE id = ?1")?
+        .execute([file_id])?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_words;
+
+    #[test]
+    fn words_split_on_case_digits_and_underscores() {
+        assert_eq!(split_words("parseHTTPHeader_v2"), "parse http header v2");
+        assert_eq!(split_words("get_file_outline"), "get file outline");
+        assert_eq!(split_words("XMLParser"), "xml parser");
+    }
+}
