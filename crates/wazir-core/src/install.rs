@@ -91,6 +91,8 @@ pub struct InstallOptions {
     pub force: bool,
     /// Name for a new manifest (default: the folder name).
     pub project_name: Option<String>,
+    /// The enforcement mode a new manifest records.
+    pub enforcement: manifest::EnforcementMode,
 }
 
 /// Plans installing the kit into `root`.
@@ -110,7 +112,7 @@ pub fn plan(root: &Path, opts: &InstallOptions) -> Result<KitInstallPlan, Instal
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "project".into())
         });
-        let text = project_manifest_text(&name)?;
+        let text = project_manifest_text(&name, opts.enforcement)?;
         let m = Manifest::from_str(Path::new(MANIFEST_FILE), &text)?;
         files.push(PlannedFile {
             path: MANIFEST_FILE.to_string(),
@@ -250,8 +252,11 @@ fn read_lock(root: &Path) -> KitLock {
 }
 
 /// The manifest for a new project: the kit's manifest with the project's own name, every
-/// canonical folder under `.wazir/`, and the protected paths to match.
-pub fn project_manifest_text(name: &str) -> Result<String, InstallError> {
+/// canonical folder under `.wazir/`, the protected paths to match, and `enforcement.mode`.
+pub fn project_manifest_text(
+    name: &str,
+    mode: manifest::EnforcementMode,
+) -> Result<String, InstallError> {
     let kit_text = kit::text(MANIFEST_FILE)
         .ok_or_else(|| InstallError::MissingKitFile(MANIFEST_FILE.into()))?;
     let mut m = Manifest::from_str(Path::new(MANIFEST_FILE), &kit_text)?;
@@ -263,6 +268,7 @@ pub fn project_manifest_text(name: &str) -> Result<String, InstallError> {
         "{name}, set up for disciplined agent work with Wazir."
     ));
     m.project.license = None;
+    m.enforcement = Some(manifest::Enforcement { mode });
     let p = &mut m.paths;
     for dir in [
         &mut p.input,
@@ -306,6 +312,7 @@ mod tests {
         InstallOptions {
             force,
             project_name: Some("Demo App".into()),
+            enforcement: manifest::EnforcementMode::Strict,
         }
     }
 

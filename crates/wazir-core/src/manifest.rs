@@ -39,6 +39,10 @@ pub struct Manifest {
     pub index: IndexConfig,
     #[serde(default)]
     pub validation_checks: Vec<String>,
+    /// How the hooks hold the pipeline. `wazir init` writes `strict`; a manifest without the
+    /// key (a project set up before enforcement existed) is [`EnforcementMode::Advisory`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enforcement: Option<Enforcement>,
     /// Each role's model tier and turn limit, over the built-in defaults.
     #[serde(default, skip_serializing_if = "is_empty_policy")]
     pub agents: AgentPolicy,
@@ -46,6 +50,50 @@ pub struct Manifest {
 
 fn is_empty_policy(p: &AgentPolicy) -> bool {
     p == &AgentPolicy::default()
+}
+
+/// `enforcement:` in the manifest.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Enforcement {
+    pub mode: EnforcementMode,
+}
+
+/// What the hooks do with a write the pipeline does not allow.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum EnforcementMode {
+    /// Refuse it, saying what to do instead.
+    Strict,
+    /// Allow it, with the same decision given to the agent as context.
+    #[default]
+    Advisory,
+    /// Neither refuse nor comment.
+    Off,
+}
+
+impl EnforcementMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Strict => "strict",
+            Self::Advisory => "advisory",
+            Self::Off => "off",
+        }
+    }
+}
+
+impl std::str::FromStr for EnforcementMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "strict" => Ok(Self::Strict),
+            "advisory" => Ok(Self::Advisory),
+            "off" => Ok(Self::Off),
+            other => Err(format!(
+                "unknown enforcement mode `{other}`: use strict, advisory or off"
+            )),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -161,6 +209,12 @@ impl Manifest {
         slug(&self.project.name)
     }
 
+    /// The enforcement mode: the manifest's `enforcement.mode`, else advisory (a project set
+    /// up before the key existed keeps working and sees each decision as context).
+    pub fn enforcement_mode(&self) -> EnforcementMode {
+        self.enforcement.map(|e| e.mode).unwrap_or_default()
+    }
+
     /// File of a role, relative to the project root: `roles/content-author.md`.
     pub fn role_file(&self, role: &str) -> String {
         format!("{}/{}.md", self.paths.roles, ids::to_file_stem(role))
@@ -227,6 +281,16 @@ mod tests {
         assert_eq!(m.roles.len(), 10);
         assert_eq!(m.workflows.len(), 15);
         assert_eq!(m.required_hooks.len(), 8);
+        assert_eq!(m.enforcement_mode(), EnforcementMode::Advisory);
+        let strict = Manifest::from_str(
+            &path,
+            &format!(
+                "{}\nenforcement:\n  mode: strict\n",
+                std::fs::read_to_string(&path).unwrap()
+            ),
+        )
+        .unwrap();
+        assert_eq!(strict.enforcement_mode(), EnforcementMode::Strict);
         assert_eq!(m.role_file("content_author"), "roles/content-author.md");
         assert_eq!(
             m.workflow_file("spec_challenge"),

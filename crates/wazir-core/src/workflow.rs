@@ -1,6 +1,7 @@
 //! Workflow front matter (`workflows/<name>.md`, see docs/architecture.md) as typed data, and
 //! [`PhaseRules`]: the one type that says what a phase is held to — its workflow, role, required
-//! outputs, gate flag, rejection target, loop cap and escalation. The ledger enforces it, copies
+//! outputs, gate flag, rejection target, loop cap, escalation and the project paths it may
+//! write. The ledger enforces it, copies
 //! it into each run's `status.json` (so hooks decide from that one file), and the export
 //! compiler describes it in every host's package. A new front-matter field is added here once.
 
@@ -43,6 +44,11 @@ pub struct PhaseRules {
     /// Artifacts the phase must record before it may exit.
     #[serde(default)]
     pub outputs: Vec<Output>,
+    /// Globs (relative to the project root, `/`-separated, `*` within one segment, `**` across
+    /// segments) of the project paths the phase may write; the hooks hold tool writes to them.
+    /// Empty: the phase writes nothing in the project.
+    #[serde(default)]
+    pub writes: Vec<String>,
 }
 
 impl PhaseRules {
@@ -112,6 +118,8 @@ struct Front {
     escalation: String,
     #[serde(default)]
     skills: Vec<String>,
+    #[serde(default)]
+    writes: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -144,6 +152,7 @@ impl Workflow {
                         schema: o.schema,
                     })
                     .collect(),
+                writes: f.writes,
             },
             inputs: f.inputs,
             skills: f.skills,
@@ -195,6 +204,11 @@ impl Workflow {
         if !r.gate && r.rejects_to.is_some() {
             return bad("`rejects_to` is set but `gate` is not true");
         }
+        for g in &r.writes {
+            if let Some(reason) = write_glob_problem(g) {
+                return bad(&format!("`writes` entry `{g}` is not usable: {reason}"));
+            }
+        }
         for o in &r.outputs {
             for (what, name) in [("artifact name", &o.artifact), ("schema name", &o.schema)] {
                 if let Some(reason) = crate::ids::name_problem(name, MAX_NAME_LEN) {
@@ -203,6 +217,20 @@ impl Workflow {
             }
         }
         Ok(())
+    }
+}
+
+/// Why a `writes` glob cannot be used, if it cannot: it must be relative to the project root,
+/// `/`-separated, and stay inside the project.
+fn write_glob_problem(g: &str) -> Option<&'static str> {
+    if g.trim().is_empty() {
+        Some("it is empty")
+    } else if g.starts_with('/') || g.contains('\\') || g.get(1..2) == Some(":") {
+        Some("write it relative to the project root with `/` separators")
+    } else if g.split('/').any(|s| s == ".." || s == ".") {
+        Some("`.` and `..` segments are not allowed; name the path from the project root")
+    } else {
+        None
     }
 }
 
@@ -302,5 +330,28 @@ mod tests {
         let ws = read_dir(&dir).unwrap();
         assert_eq!(ws.len(), 15);
         assert_eq!(ws.iter().filter(|w| w.rules.gate).count(), 3);
+        let writers: Vec<(&str, &[String])> = ws
+            .iter()
+            .filter(|w| !w.rules.writes.is_empty())
+            .map(|w| (w.rules.phase.as_str(), w.rules.writes.as_slice()))
+            .collect();
+        assert_eq!(writers.len(), 2, "{writers:?}");
+        assert!(writers.contains(&("execute", &["**".to_string()][..])));
+        assert!(
+            writers
+                .iter()
+                .any(|(p, g)| *p == "author" && g.iter().any(|g| g == "docs/**"))
+        );
+    }
+
+    #[test]
+    fn a_writes_glob_outside_the_project_is_an_error() {
+        for g in ["/etc/**", "../x/**", "a/../b", ""] {
+            let text = format!(
+                "---\nname: g\nphase: g\nrole: r\nloop_cap: 1\nescalation: stop\nwrites: [{g:?}]\n---\n"
+            );
+            let e = Workflow::parse(Path::new("wf/g.md"), &text).unwrap_err();
+            assert!(e.to_string().contains("writes"), "{g}: {e}");
+        }
     }
 }

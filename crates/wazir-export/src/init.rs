@@ -25,6 +25,8 @@ pub struct InitOptions {
     pub force: bool,
     /// `--state-root`, when given.
     pub state_root_flag: Option<PathBuf>,
+    /// The enforcement mode a new manifest records (an existing manifest keeps its own).
+    pub enforcement: wazir_core::manifest::EnforcementMode,
 }
 
 /// Everything init will do, decided before the first write.
@@ -87,6 +89,7 @@ pub fn plan(root: &Path, opts: &InitOptions) -> Result<InitPlan> {
         &InstallOptions {
             force: opts.force,
             project_name: None,
+            enforcement: opts.enforcement,
         },
     )
     .with_context(|| format!("planning the kit install into {}", root.display()))?;

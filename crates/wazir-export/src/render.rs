@@ -322,6 +322,19 @@ pub fn working_agreement(src: &Sources, host: Host, with_note: bool) -> String {
     );
 
     o.push_str("## Guardrails\n\n");
+    o.push_str(
+        "**The write rule.** A tool write into the project (file tools, patches, shell writes) \
+         goes through only inside a run, in a phase whose workflow lists the path under \
+         `writes:`: `execute` writes code, tests and configuration, `author` writes \
+         documentation, every other phase writes nothing in the project. With the manifest's \
+         `enforcement.mode: strict` the hooks refuse any other write; `advisory` lets it \
+         through and says so. To get unblocked: with no run, `wazir capture ensure --request \
+         \"<the request>\"` starts or resumes one; in a phase that may not write, finish it and \
+         move the run on with the ledger command the refusal names; if the user wants the \
+         write now, ask them to send a prompt whose first line is \"wazir allow: <reason>\". \
+         Only the user can do that: no command records an override, and the ledger under the \
+         state root is written by `wazir` alone.\n\n",
+    );
     o.push_str(&format!(
         "These paths are canonical sources or generated packages: {}. They change only through \
          an accepted change to the sources followed by `wazir export build`; the protected-path \

@@ -1,6 +1,6 @@
 //! The hook runtime behind `wazir hook --host H EVENT`: read the host's payload, find the
 //! project, decide, answer in the host's own protocol. The behaviours live in one module each
-//! (`protected`, `loop_cap`, `session`, `capture`, `compact`, `stop`); the host formats live in
+//! (`protected`, `write_rule`, `loop_cap`, `session`, `capture`, `compact`, `stop`); the host formats live in
 //! `protocol/`. The path from start to answer reads stdin, the manifest and, only where a
 //! decision needs it, one or two small ledger files: it never opens the index, counts tokens,
 //! validates a schema or parses the kit beyond the manifest (and, for a ledger call that starts
@@ -10,11 +10,13 @@
 //! reason naming `wazir doctor`; every other behaviour never blocks. Every internal error goes
 //! to stderr and to the hook error log (`<state-root>/logs/hook-errors.ndjson`).
 
+mod allow;
 mod budget;
 mod capture;
 mod compact;
 mod log;
 mod loop_cap;
+mod override_file;
 mod patch;
 pub mod paths;
 mod protected;
@@ -22,6 +24,7 @@ pub mod protocol;
 mod session;
 pub mod shell;
 mod stop;
+mod write_rule;
 
 use std::cell::RefCell;
 use std::path::PathBuf;
@@ -113,7 +116,12 @@ fn called_by_codex_through_a_claude_package(host: Host, p: &Payload) -> bool {
 
 fn dispatch(cx: &Cx) -> Result<Outcome> {
     match cx.opts.event {
-        HookEvent::ProtectedPath => protected::run(cx),
+        // The write rule runs in the same process as the protected-path guard, on the same
+        // targets: a call the guard refuses is refused for that reason first.
+        HookEvent::ProtectedPath => match protected::run(cx)? {
+            Outcome::Neutral => write_rule::run(cx),
+            other => Ok(other),
+        },
         HookEvent::LoopCap => loop_cap::run(cx),
         HookEvent::SessionStart => session::start(cx),
         HookEvent::Prompt => session::prompt(cx),

@@ -44,32 +44,7 @@ pub fn run(cx: &Cx) -> Result<Outcome> {
         return Ok(Outcome::Neutral);
     }
     let budget = Budget::guard();
-    let p = cx.payload();
-    let mut shell_dir: Option<PathBuf> = None;
-    let targets: Vec<Target> = match protocol::tool_call(cx.opts.host, p) {
-        ToolCall::Other if p.tool_name.as_deref().is_none_or(str::is_empty) => bail!(
-            "the payload names no tool (`tool_name` is missing), so the call cannot be checked"
-        ),
-        ToolCall::Other => match protocol::mcp_write_paths(p) {
-            Some(paths) => plain(paths, true),
-            None => return Ok(Outcome::Neutral),
-        },
-        ToolCall::Write(paths) | ToolCall::Delete(paths) if paths.is_empty() => bail!(
-            "the {} call names no file path, so its target is unknown",
-            p.tool_name.as_deref().unwrap_or("edit")
-        ),
-        ToolCall::Write(paths) => plain(paths, false),
-        ToolCall::Delete(paths) => plain(paths, true),
-        ToolCall::Patch(text) => patch::targets(&text),
-        ToolCall::Shell(cmd) => {
-            // Gemini's `dir_path` / `directory` and Codex's `workdir`: the shell runs there.
-            shell_dir = p
-                .input_str(&["dir_path", "directory", "workdir"])
-                .filter(|d| !d.is_empty())
-                .map(PathBuf::from);
-            shell::scan(&cmd, &budget)?.targets
-        }
-    };
+    let CallTargets { targets, shell_dir } = call_targets(cx, &budget)?;
     if targets.is_empty() {
         return Ok(Outcome::Neutral);
     }
@@ -250,6 +225,46 @@ fn collect_inodes(path: &Path, out: &mut HashSet<(u64, u64)>, budget: &Budget) -
         }
     }
     Ok(())
+}
+
+/// What a tool call writes, as the guard reads it.
+pub(crate) struct CallTargets {
+    pub targets: Vec<Target>,
+    /// The folder the host's shell parameter names (Gemini `dir_path`, Codex `workdir`).
+    pub shell_dir: Option<PathBuf>,
+}
+
+/// The files the payload's tool call writes or removes (edit tools, MCP tools that write a
+/// path, a Codex patch, a shell command); empty when the call writes nothing. The write rule
+/// ([`super::write_rule`]) asks the same question.
+pub(crate) fn call_targets(cx: &Cx, budget: &Budget) -> Result<CallTargets> {
+    let p = cx.payload();
+    let mut shell_dir: Option<PathBuf> = None;
+    let targets: Vec<Target> = match protocol::tool_call(cx.opts.host, p) {
+        ToolCall::Other if p.tool_name.as_deref().is_none_or(str::is_empty) => bail!(
+            "the payload names no tool (`tool_name` is missing), so the call cannot be checked"
+        ),
+        ToolCall::Other => match protocol::mcp_write_paths(p) {
+            Some(paths) => plain(paths, true),
+            None => Vec::new(),
+        },
+        ToolCall::Write(paths) | ToolCall::Delete(paths) if paths.is_empty() => bail!(
+            "the {} call names no file path, so its target is unknown",
+            p.tool_name.as_deref().unwrap_or("edit")
+        ),
+        ToolCall::Write(paths) => plain(paths, false),
+        ToolCall::Delete(paths) => plain(paths, true),
+        ToolCall::Patch(text) => patch::targets(&text),
+        ToolCall::Shell(cmd) => {
+            // Gemini's `dir_path` / `directory` and Codex's `workdir`: the shell runs there.
+            shell_dir = p
+                .input_str(&["dir_path", "directory", "workdir"])
+                .filter(|d| !d.is_empty())
+                .map(PathBuf::from);
+            shell::scan(&cmd, budget)?.targets
+        }
+    };
+    Ok(CallTargets { targets, shell_dir })
 }
 
 fn plain(paths: Vec<String>, removes: bool) -> Vec<Target> {

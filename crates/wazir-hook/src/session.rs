@@ -315,6 +315,9 @@ pub fn prompt(cx: &Cx) -> Result<Outcome> {
     let Some(project) = cx.project()? else {
         return Ok(Outcome::Neutral);
     };
+    if let Some(answer) = super::allow::from_prompt(cx, &project)? {
+        return Ok(answer);
+    }
     let Some((ledger, run)) = cx.active_run(&project)? else {
         return Ok(Outcome::Neutral);
     };

@@ -5,7 +5,8 @@
 //! lets the stop through when no run is active, when the phase has exited, and when the host
 //! says a stop hook is already active. Gemini and Cursor send no such flag: a refusal is noted
 //! per session and the next stop of that session goes through, so it refuses at most once in a
-//! row and can never trap a session. Every stop let through during a run is recorded and
+//! row and can never trap a session; when that note cannot be written (a read-only or full
+//! state root) the stop goes through at once and the failure is logged. Every stop let through during a run is recorded and
 //! refreshes `summary.md`.
 
 use std::path::PathBuf;
@@ -92,7 +93,10 @@ pub fn run(cx: &Cx) -> Result<Outcome> {
         missing.join("\n- ")
     );
     record(cx, &ledger, &run, Some(&missing));
-    mark_refusal(cx);
+    if !mark_refusal(cx) {
+        // Without the mark the next stop would be refused again: never trap the session.
+        return Ok(Outcome::Neutral);
+    }
     Ok(Outcome::RefuseStop(reason))
 }
 
@@ -101,7 +105,9 @@ pub fn refuse_after_error(cx: &Cx, message: &str) -> Outcome {
     if cx.payload.is_some_and(|p| p.stop_hook_active) {
         return Outcome::Neutral;
     }
-    mark_refusal(cx);
+    if !mark_refusal(cx) {
+        return Outcome::Neutral;
+    }
     Outcome::RefuseStop(format!(
         "Wazir's stop hook could not read the run ledger ({message}), so it cannot tell whether \
          the phase is done. Run `wazir doctor` to find the cause; the next stop goes through."
@@ -154,14 +160,32 @@ fn mark_path(cx: &Cx) -> Option<PathBuf> {
     Some(state_root.join("hooks").join("stop-refusals").join(id))
 }
 
-fn mark_refusal(cx: &Cx) {
-    if let Some(path) = mark_path(cx)
-        && let Err(e) = wazir_core::fsio::atomic_write(&path, b"")
-    {
-        cx.warn(format!(
-            "could not note the refusal at {}: {e}",
-            path.display()
-        ));
+/// Notes the refusal so the session's next stop goes through. False when a host that needs
+/// the mark cannot have it (no session id, or the state root is read-only or full): the caller
+/// then lets this stop through, and the failure is logged.
+fn mark_refusal(cx: &Cx) -> bool {
+    if !uses_marks(cx.opts.host) {
+        return true;
+    }
+    let Some(path) = mark_path(cx) else {
+        cx.warn("cannot note a stop refusal without a session id or a state root, so the stop goes through".into());
+        return false;
+    };
+    let written = match path.parent() {
+        Some(dir) => std::fs::create_dir_all(dir),
+        None => Ok(()),
+    }
+    .and_then(|()| wazir_core::fsio::atomic_write(&path, b""));
+    match written {
+        Ok(()) => true,
+        Err(e) => {
+            cx.warn(format!(
+                "could not note the stop refusal at {} ({e}), so the stop goes through rather \
+                 than trap the session",
+                path.display()
+            ));
+            false
+        }
     }
 }
 

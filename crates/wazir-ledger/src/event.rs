@@ -26,6 +26,8 @@ pub mod kinds {
     pub const CAPTURE_OUTPUT: &str = "capture_output";
     /// Written by recall when it serves a summary instead of a whole file.
     pub const RECALL_SERVED: &str = "recall_served";
+    /// Written only by the prompt hook, from a user prompt starting `wazir allow:`.
+    pub const OVERRIDE: &str = "override";
 
     /// The events that move a run between phases; they need the workflow rules.
     pub const TRANSITIONS: [&str; 4] = [PHASE_ENTER, PHASE_EXIT, GATE_APPROVED, GATE_REJECTED];

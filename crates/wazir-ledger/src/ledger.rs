@@ -302,6 +302,8 @@ impl Ledger {
         let (seq, st, ()) = self.transact(run, |st, now| {
             if ev.is_transition() {
                 self.apply_transition(run, st, &ev, now)?;
+                // A user's override lasts until the run's next phase change.
+                st.write_override = None;
             }
             Ok((Some(ev), ()))
         })?;

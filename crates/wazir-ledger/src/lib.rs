@@ -19,6 +19,7 @@
 #[cfg(feature = "artifacts")]
 mod artifact;
 mod captures;
+mod enforce;
 mod error;
 mod event;
 mod ledger;
@@ -35,6 +36,7 @@ mod upkeep;
 mod usage;
 
 pub use captures::CaptureOutcome;
+pub use enforce::{Ensured, FINISHED, FIRST_PHASE, WriteOverride, run_id_for};
 pub use error::{LedgerError, Result};
 pub use event::{Event, EventRecord, kinds};
 pub use ledger::{Ledger, Recorded};

@@ -386,6 +386,7 @@ mod tests {
                 rejects_to: gate.map(str::to_string),
                 loop_cap: cap,
                 escalation: format!("Escalate {name}."),
+                writes: vec![],
             },
             inputs: vec![],
             skills: vec![],

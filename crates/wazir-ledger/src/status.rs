@@ -46,6 +46,9 @@ pub struct RunStatus {
     pub captures: BTreeMap<String, CaptureRecord>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_event: Option<LastEvent>,
+    /// The user's `wazir allow:` override of the write rule; cleared at the next phase change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub write_override: Option<crate::enforce::WriteOverride>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -177,6 +180,7 @@ impl RunStatus {
             artifacts: BTreeMap::new(),
             captures: BTreeMap::new(),
             last_event: None,
+            write_override: None,
         };
         s.loops.insert(phase.to_string(), 1);
         s.phases.insert(

@@ -85,6 +85,28 @@ pub(crate) fn render(
         }
     }
 
+    let overrides: Vec<&EventRecord> = events
+        .iter()
+        .filter(|e| e.event == crate::kinds::OVERRIDE)
+        .collect();
+    if !overrides.is_empty() {
+        s.push_str("\n## Overrides\n\n");
+        s.push_str("The user lifted the write rule (a prompt starting `wazir allow:`):\n\n");
+        s.push_str("| # | phase | at | reason | in force |\n|---|---|---|---|---|\n");
+        for e in overrides {
+            let live = st.write_override.as_ref().is_some_and(|o| o.seq == e.seq);
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {} |",
+                e.seq,
+                e.phase,
+                e.ts,
+                e.message.as_deref().unwrap_or("-").replace('|', "\\|"),
+                if live { "yes" } else { "no (phase changed)" }
+            );
+        }
+    }
+
     s.push_str("\n## Captures\n\n");
     if st.captures.is_empty() {
         s.push_str("None.\n");

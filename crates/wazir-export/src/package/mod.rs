@@ -125,6 +125,11 @@ pub(crate) fn command_prompt(src: &Sources, wf: &Workflow, host: Host, args: &st
         ));
     }
     facts.push(format!("loop cap {}", wf.rules.loop_cap));
+    facts.push(if wf.rules.writes.is_empty() {
+        "writes no project file (the hooks refuse it)".to_string()
+    } else {
+        format!("may write project paths {}", code_list(&wf.rules.writes))
+    });
     if !wf.skills.is_empty() {
         facts.push(format!("skills {}", code_list(&wf.skills)));
     }

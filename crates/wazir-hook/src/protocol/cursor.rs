@@ -58,9 +58,14 @@ pub fn encode(host_event: &str, outcome: &Outcome) -> Reply {
     match outcome {
         Outcome::Neutral => neutral(host_event),
         Outcome::Context(text) => match host_event {
-            "sessionStart" | "postToolUse" | "preToolUse" | "subagentStart" => {
+            "sessionStart" | "postToolUse" | "subagentStart" => {
                 Reply::json(json!({ "additional_context": cut(text, MAX_CONTEXT_CHARS) }))
             }
+            // The permission events take no context; the agent reads `agent_message`.
+            "preToolUse" | "beforeShellExecution" => Reply::json(json!({
+                "permission": "allow",
+                "agent_message": cut(text, MAX_CONTEXT_CHARS),
+            })),
             _ => neutral(host_event),
         },
         Outcome::Block(reason) => {

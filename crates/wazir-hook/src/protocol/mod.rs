@@ -373,6 +373,6 @@ pub fn encode(host: Host, host_event: &str, outcome: &Outcome) -> Reply {
 pub(crate) fn claude_context_event(host_event: &str) -> bool {
     matches!(
         host_event,
-        "SessionStart" | "UserPromptSubmit" | "PostToolUse" | "SubagentStart"
+        "SessionStart" | "UserPromptSubmit" | "PostToolUse" | "SubagentStart" | "PreToolUse"
     )
 }

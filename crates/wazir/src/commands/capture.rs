@@ -32,6 +32,14 @@ pub enum CaptureCommand {
         #[arg(long)]
         status: Option<String>,
     },
+    /// Resume the unfinished run, or start one in clarify; prints the run and its phase.
+    /// Idempotent: the hooks refuse project writes until a run is in a phase that may write.
+    Ensure {
+        /// What the user asked for; up to five of its words name a new run
+        /// (`<yyyymmdd>-<words>`).
+        #[arg(long)]
+        request: Option<String>,
+    },
     /// Record an event; phase transitions are checked against the workflow rules.
     Event {
         /// The run (default: the one named by <state-root>/runs/latest).
@@ -191,6 +199,38 @@ fn run_command(
                     st.phase,
                     st.status,
                     dir.display()
+                );
+            }
+        }
+        CaptureCommand::Ensure { request } => {
+            let o = with_rules(open(ctx)?)?;
+            let today: String = wazir_ledger::now_rfc3339()
+                .chars()
+                .take(10)
+                .filter(char::is_ascii_digit)
+                .collect();
+            let e = o.ledger.ensure(request.as_deref(), &today)?;
+            if ctx.json {
+                ctx.print_json(&json!({
+                    "run_id": e.run_id,
+                    "phase": e.phase,
+                    "new": e.new,
+                    "run_dir": o.ledger.run_dir(&RunId::parse(&e.run_id)?),
+                }))?;
+            } else if e.new {
+                println!(
+                    "started run {} in phase {}; it is now the latest run",
+                    e.run_id, e.phase
+                );
+            } else {
+                let st = &e.status;
+                let state = st.phase_state(&st.phase).map_or("-", |k| k.as_str());
+                println!(
+                    "resuming run {} in phase {} ({state}, loop {}); status {}",
+                    e.run_id,
+                    e.phase,
+                    st.loop_count(&st.phase),
+                    st.status
                 );
             }
         }

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::Args;
 use serde::Serialize;
+use wazir_core::manifest::EnforcementMode;
 use wazir_export::init::{self, InitOptions, InitReport};
 use wazir_export::project_install::FileChange;
 use wazir_hosts::Host;
@@ -33,6 +34,14 @@ pub struct InitArgs {
     /// List every file written, merged or kept.
     #[arg(long, short = 'v')]
     pub verbose: bool,
+    /// What a new manifest's hooks do with a project write outside the active phase: strict
+    /// (refuse), advisory (allow and say so) or off. An existing manifest keeps its own.
+    #[arg(long, value_name = "MODE", default_value = "strict", value_parser = parse_mode)]
+    pub enforcement: EnforcementMode,
+}
+
+fn parse_mode(s: &str) -> Result<EnforcementMode, String> {
+    s.parse()
 }
 
 fn parse_host(s: &str) -> Result<Host, String> {
@@ -58,6 +67,7 @@ pub fn run(args: &InitArgs, ctx: &crate::Ctx) -> Result<ExitCode> {
             hosts: args.hosts.clone(),
             force: args.force,
             state_root_flag: ctx.state_root_flag.clone(),
+            enforcement: args.enforcement,
         },
     )?;
     if !args.dry_run {

@@ -65,6 +65,15 @@ pub fn run(args: &StatusArgs, ctx: &crate::Ctx) -> Result<ExitCode> {
             .collect();
         println!("artifacts: {}", arts.join(", "));
     }
+    if let Some(o) = &st.write_override {
+        println!(
+            "override: the user lifted the write rule in {} (#{}, {}): {}; it lasts until the \
+             next phase change",
+            o.phase, o.seq, o.at, o.reason
+        );
+    } else if let Some(n) = st.events.get(wazir_ledger::kinds::OVERRIDE) {
+        println!("overrides: {n} earlier, none in force");
+    }
     if !st.captures.is_empty() {
         println!("captures: {}", st.captures.len());
     }

@@ -11,6 +11,7 @@ mod export_check;
 mod export_install;
 mod export_packages;
 mod help_text;
+mod hook_enforcement;
 mod hook_hostile_paths;
 mod hook_ledger;
 mod hook_protocols;

@@ -31,9 +31,12 @@ impl TestProject {
         let dir = tempfile::tempdir().unwrap();
         let state = tempfile::tempdir().unwrap();
         let root = dir.path().canonicalize().unwrap();
-        std::fs::copy(
-            kit().join("wazir.manifest.yaml"),
+        // The write rule is off here: these projects test the other behaviours
+        // (`hook_enforcement` turns it on).
+        let manifest = std::fs::read_to_string(kit().join("wazir.manifest.yaml")).unwrap();
+        std::fs::write(
             root.join("wazir.manifest.yaml"),
+            format!("{manifest}\nenforcement:\n  mode: off\n"),
         )
         .unwrap();
         for f in [
