@@ -242,7 +242,15 @@ fn hooks_enabled(root: &Path) -> Vec<Finding> {
         let Ok(text) = std::fs::read_to_string(&path) else {
             continue;
         };
-        let json: serde_json::Value = match serde_json::from_str(&text) {
+        // Gemini reads its settings as JSON with comments; the other hosts read strict JSON.
+        let parsed = if rel == ".gemini/settings.json" {
+            wazir_export::jsonc::parse(&path, &text)
+                .map(|j| j.value)
+                .map_err(|e| e.to_string())
+        } else {
+            serde_json::from_str(&text).map_err(|e| e.to_string())
+        };
+        let json: serde_json::Value = match parsed {
             Ok(v) => v,
             Err(e) => {
                 found.push(finding(

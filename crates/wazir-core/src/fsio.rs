@@ -62,7 +62,7 @@ pub fn atomic_write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
 fn finish(mut tmp: tempfile::NamedTempFile, path: &Path, bytes: &[u8]) -> io::Result<()> {
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
-    tmp.persist(&path).map_err(|e| e.error)?;
+    tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
 

@@ -288,6 +288,8 @@ pub fn choose_hosts(root: &Path, asked: &[Host]) -> Vec<(Host, String)> {
 
 /// Two hosts' files that are one file on disk (`CLAUDE.md -> AGENTS.md`): the host whose own
 /// path it is writes it; the other's write is dropped, with a note, so neither undoes the other.
+/// Two hosts that write the same path on purpose (`.agents/skills/`, read by Codex and Gemini)
+/// with the same bytes share it without a note.
 fn share_linked_files(hosts: &mut [(HostPlan, String)]) {
     let mut owner: BTreeMap<PathBuf, (usize, bool)> = BTreeMap::new();
     for (i, (h, _)) in hosts.iter().enumerate() {
@@ -300,10 +302,25 @@ fn share_linked_files(hosts: &mut [(HostPlan, String)]) {
         }
     }
     let names: Vec<&'static str> = hosts.iter().map(|(h, _)| h.host.display_name()).collect();
+    // The bytes the owner writes to each file it owns directly, at the same path as another
+    // host's (the deliberate sharing case).
+    let mut shared: BTreeMap<PathBuf, Vec<u8>> = BTreeMap::new();
+    for (i, (h, _)) in hosts.iter().enumerate() {
+        for f in &h.files {
+            if owner[&f.real].0 == i && f.through_link.is_none() {
+                shared.insert(f.real.clone(), f.bytes.clone());
+            }
+        }
+    }
     for (i, (h, _)) in hosts.iter_mut().enumerate() {
         let mut notes = Vec::new();
         for f in &mut h.files {
             let (o, _) = owner[&f.real];
+            if o != i && f.change != FileChange::SharedLink && shared.get(&f.real) == Some(&f.bytes)
+            {
+                f.change = FileChange::SharedLink;
+                continue;
+            }
             if o != i && f.change != FileChange::SharedLink {
                 notes.push(format!(
                     "{} is the same file as {}'s {}: kept {}'s text in it",
