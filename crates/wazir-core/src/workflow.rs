@@ -166,7 +166,7 @@ impl Workflow {
     pub fn for_phase(project: &Project, id: &str) -> Result<Option<Workflow>, WorkflowError> {
         let id = crate::ids::to_id(id);
         let m = &project.manifest;
-        if !m.workflows.iter().any(|w| *w == id) && !m.phases.iter().any(|p| *p == id) {
+        if !m.workflows.contains(&id) && !m.phases.contains(&id) {
             return Ok(None);
         }
         read_declared(project, &id).map(Some)

@@ -26,19 +26,24 @@ pub mod kinds {
     pub const CAPTURE_OUTPUT: &str = "capture_output";
     /// Written by recall when it serves a summary instead of a whole file.
     pub const RECALL_SERVED: &str = "recall_served";
+    /// Written by `verify run`: a check wazir ran, with its result.
+    pub const CHECK_RECORDED: &str = "check_recorded";
+    /// A user's decision to go past what the rules asked, recorded with its reason.
+    pub const OVERRIDE: &str = "override";
 
     /// The events that move a run between phases; they need the workflow rules.
     pub const TRANSITIONS: [&str; 4] = [PHASE_ENTER, PHASE_EXIT, GATE_APPROVED, GATE_REJECTED];
 
     /// What `wazir capture event --event` accepts: the transitions, verification and notes, and
     /// the events hooks write. The rest are written by their own subcommands.
-    pub const CLI: [&str; 10] = [
+    pub const CLI: [&str; 11] = [
         PHASE_ENTER,
         PHASE_EXIT,
         GATE_APPROVED,
         GATE_REJECTED,
         VERIFICATION_RECORDED,
         NOTE,
+        OVERRIDE,
         POST_TOOL_CAPTURE,
         PRE_COMPACT,
         STOP,

@@ -18,23 +18,41 @@
 #[cfg(feature = "artifacts")]
 mod artifact;
 mod captures;
+mod check_run;
+mod completion;
 mod error;
 mod event;
+mod evidence;
 mod ledger;
 #[cfg(feature = "artifacts")]
 mod phases;
+mod redact;
+mod report;
 mod run_id;
+#[cfg(feature = "artifacts")]
+mod security;
 mod status;
 mod summary;
 mod transitions;
 #[cfg(feature = "usage")]
 mod usage;
+mod worktree;
 
 pub use captures::CaptureOutcome;
+pub use check_run::run_streaming;
+pub use completion::{COMPLETE, Completion};
 pub use error::{LedgerError, Result};
 pub use event::{Event, EventRecord, kinds};
+pub use evidence::{
+    Base, CheckOutput, CheckRecord, CheckStatus, Freshness, PROOF_ARTIFACT, PROOF_FILE, Proof,
+    default_name as default_check_name, problems as evidence_problems, rerun_command,
+};
 pub use ledger::{Ledger, Recorded};
+pub use redact::redact;
+pub use report::{DiffSummary, PhaseReport, ReportArtifact, ReportCheck, ReportEvent};
 pub use run_id::{MAX_NAME_LEN, MAX_RUN_ID_LEN, RunId, check_name};
+#[cfg(feature = "artifacts")]
+pub use security::{Dimension, Hit, TRIGGERS_FILE};
 pub use status::{
     ArtifactRecord, CaptureRecord, LastEvent, LoopCheck, PhaseState, PhaseStateKind, RunStatus,
 };
@@ -44,6 +62,7 @@ pub use usage::{CacheStats, Skipped, TOKENIZER, Tally, UsageReport, UsageRow, Us
 pub use wazir_core::workflow::{
     Output, PhaseRules, Workflow, WorkflowError, read_dir as read_workflows,
 };
+pub use worktree::{FileChange, TreeState, WorkTree};
 
 /// The current time as RFC 3339 UTC with millisecond precision.
 pub fn now_rfc3339() -> String {

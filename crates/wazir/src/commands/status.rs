@@ -1,5 +1,5 @@
-//! `wazir status`: shows a run's `status.json` (the latest run by default) as text or JSON.
-//! Reads one small file; nothing is locked or written.
+//! `wazir status`: shows a run's `status.json` (the latest run by default) as text or JSON, or
+//! with `--phase` the phase report: what that phase produced. Nothing is locked or written.
 
 use std::process::ExitCode;
 
@@ -12,12 +12,27 @@ pub struct StatusArgs {
     /// The run (default: the one named by <state-root>/runs/latest).
     #[arg(long)]
     pub run: Option<String>,
+    /// Report what this phase produced: artifacts, gate verdicts and loops, checks run, the diff
+    /// since the run started, overrides and duration.
+    #[arg(long)]
+    pub phase: Option<String>,
 }
 
 pub fn run(args: &StatusArgs, ctx: &crate::Ctx) -> Result<ExitCode> {
     let project = ctx.project()?;
     let ledger = Ledger::new(&ctx.state_root(&project)?);
     let id = ledger.require_run(args.run.as_deref())?;
+    if let Some(phase) = &args.phase {
+        let report = ledger
+            .with_project_root(&project.root)
+            .phase_report(&id, phase)?;
+        if ctx.json {
+            ctx.print_json(&report)?;
+        } else {
+            print!("{}", report.text());
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let st = ledger.status(&id)?;
     if ctx.json {
         ctx.print_json(&st)?;
