@@ -2,9 +2,10 @@
 //! phase transitions and gates read from workflow front matter, summaries and token usage.
 //!
 //! Layout under `<state-root>/runs/<run-id>/`: `status.json`, `events.ndjson`, `captures/`,
-//! `artifacts/`, `summary.md`, `usage.json`; `<state-root>/runs/latest` names the current run.
-//! Every write is atomic (temporary file, then rename) and every status change happens under the
-//! run's lock file, so many hook processes can write one run at once.
+//! `artifacts/`, `proof.json` (checks wazir ran: `evidence`), `summary.md`, `usage.json`;
+//! `<state-root>/runs/latest` names the current run. Every write is atomic (temporary file, then
+//! rename) and every status change happens under the run's lock file, so many hook processes can
+//! write one run at once.
 //!
 //! Hook code may use [`Ledger::append_event`], [`Ledger::status`], [`Ledger::loop_check`],
 //! [`Ledger::write_capture`] and friends: none of them parses the kit, validates a schema or
