@@ -125,3 +125,31 @@ for host in claude codex gemini cursor; do
     printf '%-8s %-22s %10s %10s %10s\n' "$host" "$label" "$ms" "$node" "$ratio"
   done
 done
+
+# The guard table's suite (crates/wazir-hosts/tests/guard_table.rs): every row on every host,
+# each payload run once through the whole process (best of 3 against a busy machine). Prints
+# the median and the worst case, and the payload of the worst.
+suite="$work/suite"
+if ! (cd "$repo" && WAZIR_GUARD_SUITE_DIR="$suite" cargo test -q -p wazir-hosts --test guard_table \
+      the_guard >"$work/suite.log" 2>&1); then
+  echo "bench/hooks.sh: the guard table failed; see its output:" >&2
+  cat "$work/suite.log" >&2
+  exit 1
+fi
+: > "$work/suite-times"
+for f in "$suite"/payloads/*.json; do
+  host=$(basename "$f" | cut -d- -f2)
+  best=
+  for _ in 1 2 3; do
+    t0=${EPOCHREALTIME/[.,]/}
+    "$bin" hook --host "$host" --state-root "$suite/state" protected-path < "$f" >/dev/null 2>&1 \
+      || true
+    t1=${EPOCHREALTIME/[.,]/}
+    d=$((t1 - t0))
+    if [ -z "$best" ] || [ "$d" -lt "$best" ]; then best=$d; fi
+  done
+  echo "$best $(basename "$f")" >> "$work/suite-times"
+done
+sort -n "$work/suite-times" | awk '{a[NR]=$1; n[NR]=$2} END {
+  m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2;
+  printf "guard suite: %d payloads, whole-process median %.2f ms, worst %.2f ms (%s)\n", NR, m / 1000, a[NR] / 1000, n[NR] }'

@@ -119,7 +119,11 @@ pub fn run(root: &Path, state_root_flag: Option<&Path>) -> Doctor {
     // the index (which walks the project) on their own threads while the rest runs here.
     let project = &project;
     std::thread::scope(|scope| {
-        let packages = scope.spawn(|| host_packages(project));
+        let packages = scope.spawn(|| {
+            let (mut found, detail) = host_packages(project);
+            found.extend(hooks_enabled(&project.root));
+            (found, detail)
+        });
         let hooks = crate::hooks::check(project);
         let (sr_found, sr_detail, state_root) = state_root(project, state_root_flag);
         let index = state_root
@@ -214,6 +218,104 @@ fn state_root(
         )),
     }
     (found, format!("{shown} is writable"), Some(sr.path))
+}
+
+/// The hook settings of each host installed in the project: where they exist they must still
+/// register Wazir's protected-path guard, and must not switch every hook off (Claude Code
+/// `disableAllHooks`, Gemini CLI `hooksConfig.enabled: false` or a `hooksConfig.disabled` entry
+/// naming Wazir). A guard that is not run protects nothing.
+fn hooks_enabled(root: &Path) -> Vec<Finding> {
+    let area = "host-packages";
+    let mut found = Vec::new();
+    let files = [
+        (".claude/settings.json", true),
+        (".claude/settings.local.json", false),
+        (".codex/hooks.json", true),
+        (".gemini/settings.json", true),
+        (".cursor/hooks.json", true),
+    ];
+    for (rel, registers) in files {
+        let path = root.join(rel);
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let json: serde_json::Value = match serde_json::from_str(&text) {
+            Ok(v) => v,
+            Err(e) => {
+                found.push(finding(
+                    area,
+                    Severity::Error,
+                    format!(
+                        "{}: not valid JSON ({e}), so the host runs none of its hooks",
+                        path.display()
+                    ),
+                    format!("fix {rel}, or rewrite it with `wazir init`"),
+                ));
+                continue;
+            }
+        };
+        if json
+            .get("disableAllHooks")
+            .and_then(serde_json::Value::as_bool)
+            == Some(true)
+        {
+            found.push(finding(
+                area,
+                Severity::Error,
+                format!(
+                    "{}: `disableAllHooks` is true, so no Wazir guard runs",
+                    path.display()
+                ),
+                format!("remove `disableAllHooks` from {rel}"),
+            ));
+        }
+        let hc = json.get("hooksConfig");
+        if hc
+            .and_then(|h| h.get("enabled"))
+            .and_then(serde_json::Value::as_bool)
+            == Some(false)
+        {
+            found.push(finding(
+                area,
+                Severity::Error,
+                format!(
+                    "{}: `hooksConfig.enabled` is false, so no Wazir guard runs",
+                    path.display()
+                ),
+                format!("remove `hooksConfig.enabled: false` from {rel}"),
+            ));
+        }
+        if let Some(d) = hc
+            .and_then(|h| h.get("disabled"))
+            .and_then(serde_json::Value::as_array)
+            && d.iter()
+                .any(|x| x.as_str().is_some_and(|s| s.contains("wazir")))
+        {
+            found.push(finding(
+                area,
+                Severity::Error,
+                format!(
+                    "{}: `hooksConfig.disabled` switches Wazir hooks off",
+                    path.display()
+                ),
+                format!("remove the Wazir entries from `hooksConfig.disabled` in {rel}"),
+            ));
+        }
+        // A file that still runs Wazir hooks but lost the guard (the whole registration gone
+        // is reported as a stale project file above).
+        if registers && text.contains("wazir hook") && !text.contains("protected-path") {
+            found.push(finding(
+                area,
+                Severity::Error,
+                format!(
+                    "{}: the protected-path guard is no longer registered",
+                    path.display()
+                ),
+                "`wazir init` (it merges the hook registrations back)",
+            ));
+        }
+    }
+    found
 }
 
 fn host_packages(project: &Project) -> (Vec<Finding>, String) {

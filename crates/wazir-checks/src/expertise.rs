@@ -26,17 +26,9 @@ pub fn check(project: &Project) -> Report {
         brief_token_limit: wazir_compose::BRIEF_TOKEN_LIMIT,
     };
     let problems = wazir_compose::validate(&dir, &opts);
-    for p in &problems {
-        let file = rel(&project.root, &p.file);
-        let msg = match &p.module {
-            Some(id) => format!("{} (module `{id}`)", p.message),
-            None => p.message.clone(),
-        };
-        let out = match p.severity {
-            wazir_compose::Severity::Error => Problem::error(file, msg),
-            wazir_compose::Severity::Warning => Problem::warning(file, msg),
-        };
-        report.push(out.at(p.line, None).field(p.rule));
+    for mut p in problems {
+        p.file = rel(&project.root, std::path::Path::new(&p.file));
+        report.push(p);
     }
     let modules = crate::util::files_with_ext(&dir, &[".md"], &[])
         .iter()

@@ -185,7 +185,7 @@ pub fn compose(
         let why = lib
             .problems
             .iter()
-            .find(|p| p.rule == "map-schema")
+            .find(|p| p.rule() == "map-schema")
             .map(|p| match p.line {
                 Some(l) => format!("line {l}: {}", p.message),
                 None => p.message.clone(),

@@ -97,7 +97,7 @@ impl Library {
             let entries = match std::fs::read_dir(&d) {
                 Ok(e) => e,
                 Err(e) => {
-                    read_errors.push(Problem::error(
+                    read_errors.push(Problem::rule_error(
                         &d,
                         "read",
                         format!("cannot read the folder: {e}"),
@@ -128,7 +128,7 @@ impl Library {
                 {
                     match std::fs::read_to_string(&p) {
                         Ok(t) => files.push((rel, t)),
-                        Err(e) => read_errors.push(Problem::error(
+                        Err(e) => read_errors.push(Problem::rule_error(
                             &p,
                             "read",
                             format!("cannot read the file as UTF-8 text: {e}"),
@@ -181,7 +181,7 @@ impl Library {
                 if let Some(v) = yaml_value(&file, &text, &mut lib.problems, "index-schema") {
                     match serde_json::from_value::<ExpertiseIndex>(v.clone()) {
                         Ok(ix) => lib.index = Some(ix),
-                        Err(e) => lib.problems.push(Problem::error(
+                        Err(e) => lib.problems.push(Problem::rule_error(
                             &file,
                             "index-schema",
                             format!("index.yaml does not have the expected shape: {e}"),
@@ -193,7 +193,7 @@ impl Library {
                 if let Some(v) = yaml_value(&file, &text, &mut lib.problems, "map-schema") {
                     match serde_json::from_value::<CompositionMap>(v.clone()) {
                         Ok(m) => lib.map = Some(m),
-                        Err(e) => lib.problems.push(Problem::error(
+                        Err(e) => lib.problems.push(Problem::rule_error(
                             &file,
                             "map-schema",
                             format!("composition-map.yaml does not have the expected shape: {e}"),
@@ -259,7 +259,8 @@ fn yaml_value(
         Ok(v) => Some(v),
         Err(e) => {
             problems.push(
-                Problem::error(file, rule, format!("not valid YAML: {}", e.message)).at(e.line),
+                Problem::rule_error(file, rule, format!("not valid YAML: {}", e.message))
+                    .at_line(e.line),
             );
             None
         }

@@ -74,14 +74,14 @@ pub fn parse(rel_path: &str, file: &Path, text: &str) -> (Option<Module>, Vec<Pr
     let path_id = id_for_path(rel_path);
     let Some(split) = wazir_core::frontmatter::split(text) else {
         problems.push(
-            Problem::error(
+            Problem::rule_error(
                 file,
                 "front-matter",
                 "no front matter: start the file with a `---` line, the fields id, title, \
                  domain, roles, stacks, concerns, summary, freshness and sources, and a closing \
                  `---` line",
             )
-            .at(Some(1))
+            .at_line(Some(1))
             .module(&path_id),
         );
         return (None, problems);
@@ -90,12 +90,12 @@ pub fn parse(rel_path: &str, file: &Path, text: &str) -> (Option<Module>, Vec<Pr
         Ok(m) => m,
         Err(e) => {
             problems.push(
-                Problem::error(
+                Problem::rule_error(
                     file,
                     "front-matter",
                     format!("the front matter is not valid: {}", e.message),
                 )
-                .at(e.line)
+                .at_line(e.line)
                 .module(&path_id),
             );
             return (None, problems);
@@ -112,12 +112,12 @@ pub fn parse(rel_path: &str, file: &Path, text: &str) -> (Option<Module>, Vec<Pr
     let missing = |name: &str, present: bool, problems: &mut Vec<Problem>| {
         if !present {
             problems.push(
-                Problem::error(
+                Problem::rule_error(
                     file,
                     "field-missing",
                     format!("front matter field `{name}` is missing; add it (see kit/expertise/README.md)"),
                 )
-                .at(Some(1))
+                .at_line(Some(1))
                 .module(&path_id),
             );
         }
@@ -135,7 +135,7 @@ pub fn parse(rel_path: &str, file: &Path, text: &str) -> (Option<Module>, Vec<Pr
     let id = raw.id.clone().unwrap_or_else(|| path_id.clone());
     if raw.id.as_deref().is_some_and(|i| i != path_id) {
         problems.push(
-            Problem::error(
+            Problem::rule_error(
                 file,
                 "id-path",
                 format!(
@@ -143,7 +143,7 @@ pub fn parse(rel_path: &str, file: &Path, text: &str) -> (Option<Module>, Vec<Pr
                      path inside the library without `.md`)"
                 ),
             )
-            .at(yaml_line("id"))
+            .at_line(yaml_line("id"))
             .module(&id),
         );
     }
@@ -152,32 +152,32 @@ pub fn parse(rel_path: &str, file: &Path, text: &str) -> (Option<Module>, Vec<Pr
         && d != first_segment
     {
         problems.push(
-            Problem::error(
+            Problem::rule_error(
                 file,
                 "domain",
                 format!("domain `{d}` must be the first segment of the id, `{first_segment}`"),
             )
-            .at(yaml_line("domain"))
+            .at_line(yaml_line("domain"))
             .module(&id),
         );
     }
     for (field, v) in [("title", &raw.title), ("summary", &raw.summary)] {
         if v.as_deref().is_some_and(|s| s.trim().is_empty()) {
             problems.push(
-                Problem::error(file, "field-empty", format!("`{field}` is empty; write it"))
-                    .at(yaml_line(field))
+                Problem::rule_error(file, "field-empty", format!("`{field}` is empty; write it"))
+                    .at_line(yaml_line(field))
                     .module(&id),
             );
         }
     }
     if raw.roles.as_ref().is_some_and(|r| r.is_empty()) {
         problems.push(
-            Problem::error(
+            Problem::rule_error(
                 file,
                 "field-empty",
                 "`roles` is empty; name at least one role the module serves",
             )
-            .at(yaml_line("roles"))
+            .at_line(yaml_line("roles"))
             .module(&id),
         );
     }
@@ -185,36 +185,36 @@ pub fn parse(rel_path: &str, file: &Path, text: &str) -> (Option<Module>, Vec<Pr
         && !is_date(f)
     {
         problems.push(
-            Problem::error(
+            Problem::rule_error(
                 file,
                 "freshness",
                 format!("freshness `{f}` is not a date; write YYYY-MM-DD"),
             )
-            .at(yaml_line("freshness"))
+            .at_line(yaml_line("freshness"))
             .module(&id),
         );
     }
     if let Some(s) = &raw.sources {
         if s.is_empty() {
             problems.push(
-                Problem::error(
+                Problem::rule_error(
                     file,
                     "sources",
                     "`sources` is empty; list the references each fact comes from",
                 )
-                .at(yaml_line("sources"))
+                .at_line(yaml_line("sources"))
                 .module(&id),
             );
         }
         for src in s {
             if src.trim().len() < 4 {
                 problems.push(
-                    Problem::error(
+                    Problem::rule_error(
                         file,
                         "sources",
                         format!("source `{src}` is not a reference"),
                     )
-                    .at(yaml_line("sources"))
+                    .at_line(yaml_line("sources"))
                     .module(&id),
                 );
             }
@@ -224,7 +224,7 @@ pub fn parse(rel_path: &str, file: &Path, text: &str) -> (Option<Module>, Vec<Pr
     let body = Body::scan(split.body, split.body_start_line as u64);
     if !body.sections.iter().any(|(n, _)| n == "Sources") {
         problems.push(
-            Problem::error(
+            Problem::rule_error(
                 file,
                 "sources-section",
                 "no `## Sources` section: add one saying what each front-matter source supports",
@@ -240,12 +240,12 @@ pub fn parse(rel_path: &str, file: &Path, text: &str) -> (Option<Module>, Vec<Pr
             brief = body.section_text("Brief").unwrap_or_default();
             if brief.trim().is_empty() {
                 problems.push(
-                    Problem::error(
+                    Problem::rule_error(
                         file,
                         "brief-missing",
                         "`## Brief` is empty; write the working essence a role keeps in context",
                     )
-                    .at(Some(*line))
+                    .at_line(Some(*line))
                     .module(&id),
                 );
             }
@@ -266,8 +266,8 @@ pub fn parse(rel_path: &str, file: &Path, text: &str) -> (Option<Module>, Vec<Pr
                 ),
             };
             problems.push(
-                Problem::error(file, "brief-missing", msg)
-                    .at(line)
+                Problem::rule_error(file, "brief-missing", msg)
+                    .at_line(line)
                     .module(&id),
             );
             match body.sections.iter().find(|(n, _)| n == "Brief") {
@@ -284,7 +284,7 @@ pub fn parse(rel_path: &str, file: &Path, text: &str) -> (Option<Module>, Vec<Pr
             let (ids, bad) = parse_related(&lines);
             for (line, text) in bad {
                 problems.push(
-                    Problem::error(
+                    Problem::rule_error(
                         file,
                         "related-format",
                         format!(
@@ -293,7 +293,7 @@ pub fn parse(rel_path: &str, file: &Path, text: &str) -> (Option<Module>, Vec<Pr
                             text.trim()
                         ),
                     )
-                    .at(Some(line))
+                    .at_line(Some(line))
                     .module(&id),
                 );
             }
@@ -512,7 +512,7 @@ mod tests {
         assert!(m.is_none());
         let missing: Vec<&str> = p
             .iter()
-            .filter(|p| p.rule == "field-missing")
+            .filter(|p| p.rule() == "field-missing")
             .map(|p| p.message.as_str())
             .collect();
         assert_eq!(missing.len(), 2, "{p:?}");
@@ -523,7 +523,7 @@ mod tests {
     fn id_must_match_path_and_brief_must_be_first() {
         let text = GOOD.replace("## Brief", "## Intro\n\nx\n\n## Brief");
         let (_, p) = parse("quality/other.md", Path::new("o.md"), &text);
-        let rules: Vec<&str> = p.iter().map(|p| p.rule).collect();
+        let rules: Vec<&str> = p.iter().map(|p| p.rule()).collect();
         assert!(rules.contains(&"id-path"), "{rules:?}");
         assert!(rules.contains(&"brief-missing"), "{rules:?}");
     }

@@ -55,7 +55,7 @@ pub fn check(lib: &Library) -> Vec<Problem> {
     let list: List = match wazir_core::yaml::from_str(Path::new(&file), text, 0) {
         Ok(l) => l,
         Err(e) => {
-            return vec![Problem::error(
+            return vec![Problem::rule_error(
                 &file,
                 "superseded-list",
                 format!("{e}: fix the list (fields: pattern, standard, replaced_by, source)"),
@@ -72,7 +72,7 @@ pub fn check(lib: &Library) -> Vec<Problem> {
         {
             Ok(re) => rules.push((re, e)),
             Err(err) => out.push(
-                Problem::error(
+                Problem::rule_error(
                     &file,
                     "superseded-list",
                     format!(
@@ -80,7 +80,7 @@ pub fn check(lib: &Library) -> Vec<Problem> {
                         e.pattern
                     ),
                 )
-                .at(line_of(text, &e.pattern)),
+                .at_line(line_of(text, &e.pattern)),
             ),
         }
     }
@@ -94,7 +94,7 @@ pub fn check(lib: &Library) -> Vec<Problem> {
             for (re, e) in &rules {
                 if re.is_match(line) {
                     out.push(
-                        Problem::error(
+                        Problem::rule_error(
                             lib.origin.problem_path(rel),
                             "superseded-standard",
                             format!(
@@ -103,7 +103,7 @@ pub fn check(lib: &Library) -> Vec<Problem> {
                                 e.standard, e.replaced_by, e.source
                             ),
                         )
-                        .at(Some(n))
+                        .at_line(Some(n))
                         .module(&id),
                     );
                 }
@@ -147,7 +147,7 @@ mod tests {
     fn a_superseded_citation_is_reported_with_its_line_and_replacement() {
         let ps = check(&lib("Follow ISO/IEC/IEEE 42010:2011 for views."));
         assert_eq!(ps.len(), 1, "{ps:?}");
-        assert_eq!(ps[0].rule, "superseded-standard");
+        assert_eq!(ps[0].rule(), "superseded-standard");
         assert_eq!(ps[0].line, Some(16));
         assert!(ps[0].message.contains("42010:2022"), "{}", ps[0].message);
     }

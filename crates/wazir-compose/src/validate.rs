@@ -59,7 +59,7 @@ pub fn validate_library(lib: &Library, opts: &ValidateOptions) -> Vec<Problem> {
         if files.len() > 1 {
             for rel in &files[1..] {
                 out.push(
-                    Problem::error(
+                    Problem::rule_error(
                         path(rel),
                         "duplicate-id",
                         format!(
@@ -76,11 +76,13 @@ pub fn validate_library(lib: &Library, opts: &ValidateOptions) -> Vec<Problem> {
 
     // index.yaml.
     match (&lib.index_value, &lib.index) {
-        (None, _) if !out.iter().any(|p| p.rule == "index-schema") => out.push(Problem::error(
-            path(INDEX_FILE),
-            "index-missing",
-            "the library has no index.yaml; add one listing its domains, stacks and concerns",
-        )),
+        (None, _) if !out.iter().any(|p| p.rule() == "index-schema") => {
+            out.push(Problem::rule_error(
+                path(INDEX_FILE),
+                "index-missing",
+                "the library has no index.yaml; add one listing its domains, stacks and concerns",
+            ))
+        }
         (Some(v), _) => schema_check(
             "expertise-index",
             v,
@@ -99,7 +101,7 @@ pub fn validate_library(lib: &Library, opts: &ValidateOptions) -> Vec<Problem> {
         if let Some(ix) = index {
             if ix.domain(&m.domain).is_none() {
                 out.push(
-                    Problem::error(
+                    Problem::rule_error(
                         &file,
                         "domain",
                         format!(
@@ -113,7 +115,7 @@ pub fn validate_library(lib: &Library, opts: &ValidateOptions) -> Vec<Problem> {
             for s in &m.stacks {
                 if !ix.stacks.contains(s) {
                     out.push(
-                        Problem::error(
+                        Problem::rule_error(
                             &file,
                             "stack",
                             format!(
@@ -128,7 +130,7 @@ pub fn validate_library(lib: &Library, opts: &ValidateOptions) -> Vec<Problem> {
             for c in &m.concerns {
                 if !ix.concerns.contains(c) {
                     out.push(
-                        Problem::error(
+                        Problem::rule_error(
                             &file,
                             "concern",
                             format!(
@@ -144,7 +146,7 @@ pub fn validate_library(lib: &Library, opts: &ValidateOptions) -> Vec<Problem> {
         for r in &m.roles {
             if !opts.roles.contains(r) {
                 out.push(
-                    Problem::error(
+                    Problem::rule_error(
                         &file,
                         "role",
                         format!(
@@ -159,7 +161,7 @@ pub fn validate_library(lib: &Library, opts: &ValidateOptions) -> Vec<Problem> {
         let tokens = wazir_core::tokens::count(&m.brief);
         if tokens > opts.brief_token_limit {
             out.push(
-                Problem::error(
+                Problem::rule_error(
                     &file,
                     "brief-budget",
                     format!(
@@ -168,14 +170,14 @@ pub fn validate_library(lib: &Library, opts: &ValidateOptions) -> Vec<Problem> {
                         opts.brief_token_limit
                     ),
                 )
-                .at(Some(m.brief_line))
+                .at_line(Some(m.brief_line))
                 .module(&m.id),
             );
         }
         for (rid, line) in &m.related {
             if !existing.contains(rid) {
                 out.push(
-                    Problem::error(
+                    Problem::rule_error(
                         &file,
                         "related-unresolved",
                         format!(
@@ -183,14 +185,18 @@ pub fn validate_library(lib: &Library, opts: &ValidateOptions) -> Vec<Problem> {
                              or remove the line"
                         ),
                     )
-                    .at(Some(*line))
+                    .at_line(Some(*line))
                     .module(&m.id),
                 );
             } else if rid == &m.id {
                 out.push(
-                    Problem::warning(&file, "related-self", "a module lists itself as related")
-                        .at(Some(*line))
-                        .module(&m.id),
+                    Problem::rule_warning(
+                        &file,
+                        "related-self",
+                        "a module lists itself as related",
+                    )
+                    .at_line(Some(*line))
+                    .module(&m.id),
                 );
             }
         }
@@ -199,7 +205,7 @@ pub fn validate_library(lib: &Library, opts: &ValidateOptions) -> Vec<Problem> {
     // composition-map.yaml.
     let map_file = path(MAP_FILE);
     match (&lib.map_value, &lib.map) {
-        (None, _) if !out.iter().any(|p| p.rule == "map-schema") => out.push(Problem::error(
+        (None, _) if !out.iter().any(|p| p.rule() == "map-schema") => out.push(Problem::rule_error(
             &map_file,
             "map-missing",
             "the library has no composition-map.yaml; add one with the always, auto, stacks and \
@@ -220,7 +226,7 @@ pub fn validate_library(lib: &Library, opts: &ValidateOptions) -> Vec<Problem> {
         for r in map.refs() {
             if !existing.contains(&r.id) {
                 out.push(
-                    Problem::error(
+                    Problem::rule_error(
                         &map_file,
                         "map-path",
                         format!(
@@ -229,7 +235,7 @@ pub fn validate_library(lib: &Library, opts: &ValidateOptions) -> Vec<Problem> {
                             r.key, r.id, r.id
                         ),
                     )
-                    .at(line_of(text, &r.id))
+                    .at_line(line_of(text, &r.id))
                     .module(&r.id),
                 );
             }
@@ -237,7 +243,7 @@ pub fn validate_library(lib: &Library, opts: &ValidateOptions) -> Vec<Problem> {
         for (key, role) in map.role_keys() {
             if !opts.roles.contains(&role) {
                 out.push(
-                    Problem::error(
+                    Problem::rule_error(
                         &map_file,
                         "map-role",
                         format!(
@@ -245,13 +251,13 @@ pub fn validate_library(lib: &Library, opts: &ValidateOptions) -> Vec<Problem> {
                             opts.roles.join(", ")
                         ),
                     )
-                    .at(line_of(text, &role)),
+                    .at_line(line_of(text, &role)),
                 );
             }
         }
         for role in &opts.roles {
             if !map.always.contains_key(role) {
-                out.push(Problem::warning(
+                out.push(Problem::rule_warning(
                     &map_file,
                     "map-always",
                     format!("the always layer has no list for the {role}"),
@@ -262,24 +268,24 @@ pub fn validate_library(lib: &Library, opts: &ValidateOptions) -> Vec<Problem> {
             for s in map.stacks.keys() {
                 if !ix.stacks.contains(s) {
                     out.push(
-                        Problem::error(
+                        Problem::rule_error(
                             &map_file,
                             "map-stack",
                             format!("stacks.{s}: `{s}` is not one of index.yaml's stacks"),
                         )
-                        .at(line_of(text, s)),
+                        .at_line(line_of(text, s)),
                     );
                 }
             }
             for c in map.concerns.keys() {
                 if !ix.concerns.contains(c) {
                     out.push(
-                        Problem::error(
+                        Problem::rule_error(
                             &map_file,
                             "map-concern",
                             format!("concerns.{c}: `{c}` is not one of index.yaml's concerns"),
                         )
-                        .at(line_of(text, c)),
+                        .at_line(line_of(text, c)),
                     );
                 }
             }
@@ -297,7 +303,7 @@ pub fn validate_library(lib: &Library, opts: &ValidateOptions) -> Vec<Problem> {
                 continue;
             }
             let Some(page) = lib.pages.get(&d.page) else {
-                out.push(Problem::error(
+                out.push(Problem::rule_error(
                     path(&d.page),
                     "domain-page",
                     format!(
@@ -311,7 +317,7 @@ pub fn validate_library(lib: &Library, opts: &ValidateOptions) -> Vec<Problem> {
             for id in mods {
                 if !page.contains(&format!("`{id}`")) {
                     out.push(
-                        Problem::warning(
+                        Problem::rule_warning(
                             path(&d.page),
                             "domain-page",
                             format!("the page does not list module `{id}`; add a line for it"),
@@ -327,12 +333,12 @@ pub fn validate_library(lib: &Library, opts: &ValidateOptions) -> Vec<Problem> {
                         && !existing.contains(named)
                     {
                         out.push(
-                            Problem::error(
+                            Problem::rule_error(
                                 path(&d.page),
                                 "domain-page",
                                 format!("the page names `{named}`, which does not exist"),
                             )
-                            .at(Some(i as u64 + 1)),
+                            .at_line(Some(i as u64 + 1)),
                         );
                     }
                 }
@@ -353,14 +359,14 @@ fn schema_check(
     match wazir_core::schema::Schema::load(name, opts.schemas_dir.as_deref()) {
         Ok(schema) => {
             for p in schema.problems(value) {
-                out.push(Problem::error(
+                out.push(Problem::rule_error(
                     file,
                     rule,
                     format!("{p}; see schemas/{name}.schema.json"),
                 ));
             }
         }
-        Err(e) => out.push(Problem::error(file, rule, e.to_string())),
+        Err(e) => out.push(Problem::rule_error(file, rule, e.to_string())),
     }
 }
 

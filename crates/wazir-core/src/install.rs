@@ -80,6 +80,8 @@ pub enum InstallError {
     },
     #[error("the embedded kit has no {0}: this binary was built without its kit")]
     MissingKitFile(String),
+    #[error(transparent)]
+    Escape(#[from] crate::paths::Escape),
 }
 
 pub struct InstallOptions {
@@ -96,7 +98,10 @@ pub fn plan(root: &Path, opts: &InstallOptions) -> Result<KitInstallPlan, Instal
     let mut files = Vec::new();
 
     let (manifest, new_manifest) = if manifest_path.is_file() {
-        (Manifest::read(&manifest_path)?, false)
+        let m = Manifest::read(&manifest_path)?;
+        // Nothing is planned, let alone written, for a manifest that points outside the root.
+        crate::paths::confine(root, &m, &manifest_path)?;
+        (m, false)
     } else {
         let name = opts.project_name.clone().unwrap_or_else(|| {
             root.file_name()

@@ -10,6 +10,7 @@ pub mod install;
 pub mod kit;
 pub mod manifest;
 pub mod paths;
+pub mod problem;
 pub mod project;
 #[cfg(feature = "schema")]
 pub mod schema;

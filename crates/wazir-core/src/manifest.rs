@@ -1,5 +1,6 @@
-//! `wazir.manifest.yaml` as typed data (SPEC §1). Reading it is on the hook fast path, so this
-//! module does nothing but deserialise; schema checks live in `wazir validate manifest`.
+//! `wazir.manifest.yaml` as typed data (docs/design/product.md, "The kit"). Reading it is on the
+//! hook fast path, so this module does nothing but deserialise; schema checks live in `wazir
+//! validate manifest`.
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -1,9 +1,85 @@
 //! Lexical path handling: `.` and `..` folded without touching the file system, absolute paths
 //! against the working folder, and the `/`-separated relative paths every message and manifest
-//! uses. (The hook runtime's guard resolves symlinks as well; that is a different job, in
+//! uses. Also path confinement: the one check that every path a manifest declares for writing
+//! resolves inside the project root ([`confine`]); every command that writes where the manifest
+//! says (`wazir init`, `wazir export build`) runs it before writing anything. (The hook
+//! runtime's guard resolves symlinks for its own comparison; that is a different job, in
 //! `wazir-hook`.)
 
 use std::path::{Component, Path, PathBuf};
+
+use crate::manifest::Manifest;
+
+/// A manifest path that would take a write outside the project.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{manifest}: `{field}` is `{value}`, which resolves to {resolved}, outside the project root \
+     {root}. Every path a manifest declares must stay inside the project: make it a relative \
+     path under the root (without `..` steps or symlinks that leave it). Nothing was written"
+)]
+pub struct Escape {
+    pub manifest: String,
+    pub field: String,
+    pub value: String,
+    pub resolved: String,
+    pub root: String,
+}
+
+/// Checks every folder of `paths` and every export target of `manifest` (read from
+/// `manifest_path`) against `root`: absolute paths, `..` steps that climb out and symlinked
+/// folders that lead out are refused. The state root is not checked: it lives outside the
+/// project by design.
+pub fn confine(root: &Path, manifest: &Manifest, manifest_path: &Path) -> Result<(), Escape> {
+    let mut declared: Vec<(String, &str)> = manifest
+        .paths
+        .folders()
+        .iter()
+        .map(|(k, v)| (format!("paths.{k}"), *v))
+        .collect();
+    for (host, t) in &manifest.export_targets {
+        declared.push((format!("export_targets.{host}.path"), t.path.as_str()));
+    }
+    for (field, value) in declared {
+        if let Some(resolved) = outside(root, Path::new(value)) {
+            return Err(Escape {
+                manifest: manifest_path.display().to_string(),
+                field,
+                value: value.to_string(),
+                resolved: resolved.display().to_string(),
+                root: root.display().to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Where `rel` (taken from `root`) really lands when that is outside `root`: lexically (an
+/// absolute path, `..` steps) or through a symlinked folder on the way.
+pub fn outside(root: &Path, rel: &Path) -> Option<PathBuf> {
+    let root_abs = if root.is_absolute() {
+        normalize(root)
+    } else {
+        normalize(&std::env::current_dir().ok()?.join(root))
+    };
+    let lexical = normalize(&root_abs.join(rel));
+    if rel.is_absolute() || !lexical.starts_with(&root_abs) {
+        return Some(lexical);
+    }
+    // The deepest existing folder on the way, symlinks resolved, must stay under the real root.
+    let real_root = root_abs.canonicalize().unwrap_or_else(|_| root_abs.clone());
+    let mut probe = lexical.clone();
+    loop {
+        if let Ok(real) = probe.canonicalize() {
+            if !real.starts_with(&real_root) {
+                return Some(real.join(lexical.strip_prefix(&probe).unwrap_or(Path::new(""))));
+            }
+            return None;
+        }
+        if !probe.pop() || !probe.starts_with(&root_abs) {
+            return None;
+        }
+    }
+}
 
 /// `p` with `.` removed and `..` folded lexically (no file system access). A `..` that climbs
 /// above the start of a relative path is kept.
@@ -63,8 +139,22 @@ pub fn relative(from: &Path, to: &Path) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{normalize, rel_slash, relative};
+    use super::{normalize, outside, rel_slash, relative};
     use std::path::Path;
+
+    #[test]
+    fn paths_that_leave_the_root_are_found() {
+        let d = tempfile::tempdir().unwrap();
+        let root = d.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join("a")).unwrap();
+        assert_eq!(outside(&root, Path::new("a/b")), None);
+        assert_eq!(outside(&root, Path::new("a/../b")), None);
+        assert!(outside(&root, Path::new("../../.claude")).is_some());
+        assert!(outside(&root, Path::new("/etc/x")).is_some());
+        assert!(outside(&root, Path::new("a/../../x/.claude/skills")).is_some());
+        std::os::unix::fs::symlink("/tmp", root.join("out")).unwrap();
+        assert!(outside(&root, Path::new("out/x")).is_some());
+    }
 
     #[test]
     fn folds_dots() {

@@ -7,13 +7,17 @@
 //! `exports/hosts/` folders. Output is deterministic (sorted, no timestamps) and every write is
 //! atomic.
 
+mod check;
+mod install;
+mod layout;
 pub mod manifest;
 pub mod merge;
 pub mod package;
+mod plan;
 pub mod render;
 pub mod sources;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -22,8 +26,9 @@ use wazir_core::Project;
 use wazir_core::fsio::atomic_write;
 use wazir_core::paths::normalize;
 
-use manifest::{ExportManifest, FileEntry, SourceEntry};
-use package::{ProjectContent, package_files, project_files};
+use layout::display_rel;
+use manifest::ExportManifest;
+use plan::{Plan, read_manifest};
 use render::{PackageFile, registrations, unit_name};
 use sources::{Sources, sha256_hex};
 use wazir_hosts::Host;
@@ -35,52 +40,10 @@ pub use wazir_hosts::{APPROVED_FLOW, APPROVED_FLOW_ENV};
 /// The marketplace file, at the root of the repository that holds the Claude Code package.
 pub const MARKETPLACE_FILE: &str = ".claude-plugin/marketplace.json";
 
-/// The export code whose behaviour decides the bytes of a package.
-const COMPILER_CODE: [&str; 9] = [
-    include_str!("lib.rs"),
-    include_str!("manifest.rs"),
-    include_str!("render.rs"),
-    include_str!("sources.rs"),
-    include_str!("package/mod.rs"),
-    include_str!("package/claude.rs"),
-    include_str!("package/codex.rs"),
-    include_str!("package/gemini.rs"),
-    include_str!("package/cursor.rs"),
-];
-
-/// The fingerprint of this compiler: SHA-256 over the version, the export code and the host
-/// facts it reads (every host's registration, matcher and timeout for every behaviour). The
-/// composition engine is not part of it: a change there shows up when a build rewrites agent
-/// files.
-pub fn compiler_id() -> &'static str {
-    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    ID.get_or_init(|| {
-        use sha2::{Digest, Sha256};
-        let mut h = Sha256::new();
-        h.update(env!("CARGO_PKG_VERSION").as_bytes());
-        for code in COMPILER_CODE {
-            h.update((code.len() as u64).to_le_bytes());
-            h.update(code.as_bytes());
-        }
-        for host in Host::ALL {
-            for e in wazir_hosts::HookEvent::ALL {
-                for r in host.registrations(e) {
-                    h.update(
-                        format!(
-                            "{host} {} {} {:?} {}\n",
-                            e.as_str(),
-                            r.host_event,
-                            r.matcher,
-                            host.timeout_value(render::timeout_seconds(e))
-                        )
-                        .as_bytes(),
-                    );
-                }
-            }
-        }
-        hex::encode(h.finalize())
-    })
-}
+pub use check::{CheckReport, Finding, FindingKind, check};
+pub use install::{InstallReport, install_project_files, project_install_is_fresh};
+pub use layout::{marketplace_root, package_dir, select_hosts};
+pub use plan::{compile, compiler_id};
 
 /// One host's package as built: where it goes and every file in it.
 #[derive(Debug, Clone)]
@@ -124,161 +87,6 @@ pub struct HookSummary {
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     pub packages: Vec<PackageSummary>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FindingKind {
-    /// A source changed since the build: the file no longer matches what the sources produce.
-    Stale,
-    /// A file the package should have is not on disk.
-    Missing,
-    /// The file differs from what the last build wrote.
-    HandEdited,
-}
-
-impl FindingKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FindingKind::Stale => "stale",
-            FindingKind::Missing => "missing",
-            FindingKind::HandEdited => "hand-edited",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Finding {
-    pub host: String,
-    pub kind: FindingKind,
-    /// The file, relative to the project root.
-    pub path: String,
-    pub detail: String,
-}
-
-impl std::fmt::Display for Finding {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}: {}", self.path, self.kind.as_str(), self.detail)
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct CheckReport {
-    pub ok: bool,
-    pub hosts: Vec<String>,
-    /// Sources that changed since the packages were built, project-relative.
-    pub changed_sources: Vec<String>,
-    pub findings: Vec<Finding>,
-    /// The command that brings every package back in line, when something is wrong.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub fix: Option<String>,
-}
-
-/// The hosts to work on: those asked for, else the manifest's `hosts` (unknown names are errors).
-pub fn select_hosts(project: &Project, asked: &[Host]) -> Result<Vec<Host>> {
-    let mut hosts: Vec<Host> = if asked.is_empty() {
-        project
-            .manifest
-            .hosts
-            .iter()
-            .map(|h| {
-                h.parse::<Host>().map_err(|e| {
-                    anyhow::anyhow!("{}: `hosts`: {e}", project.manifest_path.display())
-                })
-            })
-            .collect::<Result<_>>()?
-    } else {
-        asked.to_vec()
-    };
-    hosts.sort();
-    hosts.dedup();
-    Ok(hosts)
-}
-
-/// The package folder of `host`: `<out>/<host>` with `--out`, else the manifest's
-/// `export_targets.<host>.path`, else `<paths.exports>/hosts/<host>`, under the project root.
-pub fn package_dir(project: &Project, host: Host, out: Option<&Path>) -> PathBuf {
-    if let Some(out) = out {
-        return absolute(out).join(host.as_str());
-    }
-    let m = &project.manifest;
-    match m.export_targets.get(host.as_str()) {
-        Some(t) => project.root.join(&t.path),
-        None => project
-            .root
-            .join(&m.paths.exports)
-            .join("hosts")
-            .join(host.as_str()),
-    }
-}
-
-/// Where the marketplace goes: `--out` itself, else the nearest folder at or above the project
-/// root holding `.git`, else the project root.
-pub fn marketplace_root(project: &Project, out: Option<&Path>) -> PathBuf {
-    if let Some(out) = out {
-        return absolute(out);
-    }
-    let mut dir = Some(project.root.as_path());
-    while let Some(d) = dir {
-        if d.join(".git").exists() {
-            return d.to_path_buf();
-        }
-        dir = d.parent();
-    }
-    project.root.clone()
-}
-
-/// Compiles the package of `host` in memory.
-pub fn compile(project: &Project, src: &Sources, host: Host, out: Option<&Path>) -> Compiled {
-    let dir = normalize(&package_dir(project, host, out));
-    let mut files = package_files(src, host);
-    if host == Host::Claude {
-        let root = normalize(&marketplace_root(project, out));
-        let source = relative(&root, &dir);
-        let source = if source.is_empty() {
-            "./".to_string()
-        } else {
-            format!("./{source}")
-        };
-        let market = root.join(MARKETPLACE_FILE);
-        files.push(PackageFile::json(
-            relative(&dir, &market),
-            &package::claude::marketplace(src, &source),
-        ));
-        files.sort_by(|a, b| a.path.cmp(&b.path));
-    }
-    let manifest = ExportManifest {
-        schema_version: manifest::SCHEMA_VERSION,
-        generator: format!("wazir {}", env!("CARGO_PKG_VERSION")),
-        compiler: compiler_id().to_string(),
-        host: host.as_str().to_string(),
-        project: src.manifest.project.name.clone(),
-        project_version: src.manifest.project.version.clone(),
-        flow: APPROVED_FLOW.to_string(),
-        sources: src
-            .read_for(host != Host::Codex)
-            .map(|(p, f)| SourceEntry {
-                path: p.clone(),
-                sha256: f.sha256().to_string(),
-                blake3: f.blake3.clone(),
-            })
-            .collect(),
-        files: files
-            .iter()
-            .map(|f| FileEntry {
-                path: f.path.clone(),
-                sha256: sha256_hex(&f.bytes),
-                blake3: sources::blake3_hex(&f.bytes),
-                bytes: f.bytes.len() as u64,
-            })
-            .collect(),
-    };
-    Compiled {
-        host,
-        dir,
-        files,
-        manifest,
-    }
 }
 
 fn summary(project: &Project, src: &Sources, c: &Compiled) -> PackageSummary {
@@ -335,13 +143,11 @@ fn summary(project: &Project, src: &Sources, c: &Compiled) -> PackageSummary {
 /// under `out`. Only files whose bytes change are rewritten; files an earlier build wrote that
 /// are no longer produced are removed when unedited.
 pub fn build(project: &Project, hosts: &[Host], out: Option<&Path>) -> Result<Report> {
-    let hosts = select_hosts(project, hosts)?;
-    let briefs = needs_briefs(&hosts);
-    let mut src = Sources::scan(project, briefs)?;
-    let fresh = freshness(project, &src, &hosts, out);
+    // Every declared path must stay inside the project before anything is written.
+    wazir_core::paths::confine(&project.root, &project.manifest, &project.manifest_path)?;
+    let mut plan = Plan::new(project, hosts, out)?;
     let mut packages = Vec::new();
-    for (host, fresh) in hosts.into_iter().zip(fresh) {
-        let dir = normalize(&package_dir(project, host, out));
+    for (host, dir, fresh) in plan.hosts.clone() {
         if fresh && let Ok(m) = read_manifest(&dir.join(manifest::FILE_NAME)) {
             let files = m.files.len() + 1;
             let c = Compiled {
@@ -350,20 +156,14 @@ pub fn build(project: &Project, hosts: &[Host], out: Option<&Path>) -> Result<Re
                 files: Vec::new(),
                 manifest: m,
             };
-            let mut s = summary(project, &src, &c);
+            let mut s = summary(project, &plan.src, &c);
             s.files = files;
             s.unchanged = files;
             packages.push(s);
             continue;
         }
-        if !src.parsed {
-            src = Sources::load(project, briefs)?;
-        }
-        if host != Host::Codex {
-            src.compose_briefs()?;
-        }
-        let c = compile(project, &src, host, out);
-        let mut s = summary(project, &src, &c);
+        let c = plan.compile(project, host, out)?;
+        let mut s = summary(project, &plan.src, &c);
         let manifest_path = c.dir.join(manifest::FILE_NAME);
         let previous = read_manifest(&manifest_path).ok();
         let mut all: Vec<(PathBuf, &[u8])> = c
@@ -402,454 +202,4 @@ pub fn build(project: &Project, hosts: &[Host], out: Option<&Path>) -> Result<Re
         packages.push(s);
     }
     Ok(Report { packages })
-}
-
-/// [`is_fresh`] for each of `hosts`, one thread per host (the work is reading and hashing).
-fn freshness(project: &Project, src: &Sources, hosts: &[Host], out: Option<&Path>) -> Vec<bool> {
-    std::thread::scope(|s| {
-        let jobs: Vec<_> = hosts
-            .iter()
-            .map(|&h| {
-                let dir = normalize(&package_dir(project, h, out));
-                s.spawn(move || is_fresh(src, h, &dir))
-            })
-            .collect();
-        jobs.into_iter()
-            .map(|j| j.join().unwrap_or(false))
-            .collect()
-    })
-}
-
-/// Whether the package of `host` in `dir` is exactly what a build would write, judged without
-/// compiling: the same compiler, the same sources (paths and hashes), and every recorded file on
-/// disk with its recorded hash.
-fn is_fresh(src: &Sources, host: Host, dir: &Path) -> bool {
-    let Ok(m) = read_manifest(&dir.join(manifest::FILE_NAME)) else {
-        return false;
-    };
-    if m.compiler != compiler_id() || m.host != host.as_str() {
-        return false;
-    }
-    let now: Vec<_> = src.read_for(host != Host::Codex).collect();
-    if now.len() != m.sources.len()
-        || now
-            .iter()
-            .zip(&m.sources)
-            .any(|((p, f), s)| **p != s.path || f.blake3 != s.blake3)
-    {
-        return false;
-    }
-    m.files.iter().all(|f| {
-        std::fs::read(normalize(&dir.join(&f.path)))
-            .is_ok_and(|b| b.len() as u64 == f.bytes && sources::blake3_hex(&b) == f.blake3)
-    })
-}
-
-fn read_manifest(path: &Path) -> Result<ExportManifest> {
-    let text = std::fs::read_to_string(path)?;
-    Ok(serde_json::from_str(&text)?)
-}
-
-/// Compares the packages on disk with what the sources produce now, naming every stale, missing
-/// and hand-edited file.
-pub fn check(project: &Project, hosts: &[Host], out: Option<&Path>) -> Result<CheckReport> {
-    let hosts = select_hosts(project, hosts)?;
-    let briefs = needs_briefs(&hosts);
-    let mut src = Sources::scan(project, briefs)?;
-    let fresh = freshness(project, &src, &hosts, out);
-    let mut findings = Vec::new();
-    let mut changed_sources: BTreeSet<String> = BTreeSet::new();
-    for (&host, fresh) in hosts.iter().zip(fresh) {
-        if fresh {
-            continue;
-        }
-        if !src.parsed {
-            src = Sources::load(project, briefs)?;
-        }
-        if host != Host::Codex {
-            src.compose_briefs()?;
-        }
-        let c = compile(project, &src, host, out);
-        let h = host.as_str().to_string();
-        let manifest_path = c.dir.join(manifest::FILE_NAME);
-        let rel = |p: &Path| display_rel(&project.root, p);
-        let recorded = match read_manifest(&manifest_path) {
-            Ok(m) => Some(m),
-            Err(_) if !manifest_path.exists() => {
-                if !c.dir.exists() {
-                    findings.push(Finding {
-                        host: h.clone(),
-                        kind: FindingKind::Missing,
-                        path: rel(&c.dir),
-                        detail: "the package was never built here".into(),
-                    });
-                    continue;
-                }
-                findings.push(Finding {
-                    host: h.clone(),
-                    kind: FindingKind::Missing,
-                    path: rel(&manifest_path),
-                    detail: "no export manifest, so nothing can be compared".into(),
-                });
-                None
-            }
-            Err(e) => {
-                findings.push(Finding {
-                    host: h.clone(),
-                    kind: FindingKind::HandEdited,
-                    path: rel(&manifest_path),
-                    detail: format!("unreadable export manifest ({e})"),
-                });
-                None
-            }
-        };
-        let rec_files: BTreeMap<String, String> = recorded
-            .as_ref()
-            .map(|m| {
-                m.file_map()
-                    .into_iter()
-                    .map(|(a, b)| (a.to_string(), b.to_string()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let changed: Vec<String> = match &recorded {
-            Some(m) => {
-                let then = m.source_map();
-                let mut v: Vec<String> = src
-                    .read_for(host != Host::Codex)
-                    .filter(|(p, f)| then.get(p.as_str()) != Some(&f.blake3.as_str()))
-                    .map(|(p, _)| p.clone())
-                    .chain(
-                        then.keys()
-                            .filter(|p| !src.read.contains_key(**p))
-                            .map(|p| format!("{p} (removed)")),
-                    )
-                    .collect();
-                v.sort();
-                v
-            }
-            None => Vec::new(),
-        };
-        changed_sources.extend(changed.iter().cloned());
-        let why_stale = if changed.is_empty() {
-            "built by other export code (another wazir version or host table); a rebuild brings \
-             it in line"
-                .to_string()
-        } else {
-            format!("changed since the last build: {}", short_list(&changed))
-        };
-        let mut problems = false;
-        for f in &c.files {
-            let p = normalize(&c.dir.join(&f.path));
-            let Ok(disk) = std::fs::read(&p) else {
-                problems = true;
-                findings.push(Finding {
-                    host: h.clone(),
-                    kind: FindingKind::Missing,
-                    path: rel(&p),
-                    detail: "not on disk".into(),
-                });
-                continue;
-            };
-            if disk == f.bytes {
-                continue;
-            }
-            problems = true;
-            let disk_hash = sha256_hex(&disk);
-            let (kind, detail) = match rec_files.get(&f.path) {
-                Some(h) if *h == disk_hash => (FindingKind::Stale, why_stale.clone()),
-                Some(_) => (
-                    FindingKind::HandEdited,
-                    "differs from what the last build wrote; a rebuild replaces it, so move the \
-                     change into the canonical source first"
-                        .to_string(),
-                ),
-                None => (
-                    FindingKind::Stale,
-                    format!("new in this build; {why_stale}"),
-                ),
-            };
-            findings.push(Finding {
-                host: h.clone(),
-                kind,
-                path: rel(&p),
-                detail,
-            });
-        }
-        let now: BTreeSet<&str> = c.files.iter().map(|f| f.path.as_str()).collect();
-        for (old, _) in rec_files.iter().filter(|(p, _)| !now.contains(p.as_str())) {
-            let p = normalize(&c.dir.join(old));
-            if p.exists() {
-                problems = true;
-                findings.push(Finding {
-                    host: h.clone(),
-                    kind: FindingKind::Stale,
-                    path: rel(&p),
-                    detail: format!("no longer produced by the sources; {why_stale}"),
-                });
-            }
-        }
-        if let Some(m) = &recorded
-            && *m != c.manifest
-            && !problems
-        {
-            let edited = changed.is_empty() && m.compiler == c.manifest.compiler;
-            let kind = if edited {
-                FindingKind::HandEdited
-            } else {
-                FindingKind::Stale
-            };
-            findings.push(Finding {
-                host: h.clone(),
-                kind,
-                path: rel(&manifest_path),
-                detail: if edited {
-                    "differs from what the build writes".into()
-                } else {
-                    why_stale.clone()
-                },
-            });
-        }
-    }
-    let ok = findings.is_empty();
-    let fix = (!ok).then(|| {
-        let bad: BTreeSet<&str> = findings.iter().map(|f| f.host.as_str()).collect();
-        let mut cmd = "wazir export build".to_string();
-        for h in bad {
-            cmd.push_str(" --host ");
-            cmd.push_str(h);
-        }
-        if let Some(o) = out {
-            cmd.push_str(&format!(" --out {}", o.display()));
-        }
-        cmd
-    });
-    Ok(CheckReport {
-        ok,
-        hosts: hosts.iter().map(|h| h.as_str().to_string()).collect(),
-        changed_sources: changed_sources.into_iter().collect(),
-        findings,
-        fix,
-    })
-}
-
-/// Whether any of `hosts` writes agent files (which carry the composed briefs).
-fn needs_briefs(hosts: &[Host]) -> bool {
-    hosts.iter().any(|h| *h != Host::Codex)
-}
-
-fn short_list(items: &[String]) -> String {
-    if items.len() <= 4 {
-        items.join(", ")
-    } else {
-        format!("{} and {} more", items[..4].join(", "), items.len() - 4)
-    }
-}
-
-/// What [`install_project_files`] did.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct InstallReport {
-    pub host: String,
-    /// Files created or replaced, relative to the target.
-    pub written: Vec<String>,
-    /// Settings and instruction files merged with the user's content.
-    pub merged: Vec<String>,
-    pub unchanged: Vec<String>,
-    /// What the user must still do, and what was left out on purpose.
-    pub notes: Vec<String>,
-}
-
-/// Writes the project-level files of `host` into `target`: our own files whole, instruction files
-/// as a marked block, settings merged (every user key and hook kept, ours added once). A second
-/// run changes no byte. With `dry_run` nothing is written and the report says what would be.
-///
-/// Cursor can run `.claude/settings.json` hooks too (when its third-party hooks setting is on).
-/// `.cursor/hooks.json` still registers every behaviour, so the guards hold with that setting
-/// off; with it on, the hook runtime answers a `--host claude` call that carries Cursor's payload
-/// with nothing, so each guard runs once.
-pub fn install_project_files(
-    project: &Project,
-    host: Host,
-    target: &Path,
-    dry_run: bool,
-) -> Result<InstallReport> {
-    let mut src = Sources::load(project, needs_briefs(&[host]))?;
-    src.compose_briefs()?;
-    let mut report = InstallReport {
-        host: host.as_str().to_string(),
-        ..Default::default()
-    };
-    let mut installed_paths = Vec::new();
-    for f in project_files(&src, host) {
-        installed_paths.push(f.path.clone());
-        let path = target.join(&f.path);
-        let existing = match std::fs::read(&path) {
-            Ok(b) => Some(b),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
-        };
-        let (bytes, merged) = match f.content {
-            ProjectContent::Whole(b) => (b, false),
-            ProjectContent::MarkedBlock(block) => {
-                let text = existing
-                    .as_ref()
-                    .map(|b| String::from_utf8_lossy(b).into_owned());
-                (
-                    merge::merge_block(text.as_deref(), &block).into_bytes(),
-                    existing.is_some(),
-                )
-            }
-            ProjectContent::MergeSettings(ours) => {
-                let current = existing
-                    .as_ref()
-                    .map(|b| merge::parse_json(&path, &String::from_utf8_lossy(b)))
-                    .transpose()?;
-                let value = merge::merge_settings(&path, current.clone(), &ours, host)?;
-                if current.as_ref() == Some(&value) {
-                    report.unchanged.push(f.path.clone());
-                    continue;
-                }
-                (render::json_bytes(&value), existing.is_some())
-            }
-        };
-        if existing.as_deref() == Some(bytes.as_slice()) {
-            report.unchanged.push(f.path.clone());
-            continue;
-        }
-        if !dry_run {
-            atomic_write(&path, &bytes)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-        }
-        if merged {
-            report.merged.push(f.path.clone());
-        } else {
-            report.written.push(f.path.clone());
-        }
-    }
-    if !dry_run {
-        write_install_record(project, &src, host, target, &installed_paths)?;
-    }
-    if host == Host::Codex {
-        report.notes.push(
-            "Codex runs project hooks only after you trust them: open Codex here and approve the \
-             hooks in .codex/hooks.json"
-                .into(),
-        );
-    }
-    Ok(report)
-}
-
-/// What [`install_project_files`] last wrote for one host: the compiler, the sources it read and
-/// the digest of every project file as it stood afterwards. It lets [`project_install_is_fresh`]
-/// answer without composing anything.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
-struct InstallRecord {
-    compiler: String,
-    host: String,
-    sources: Vec<(String, String)>,
-    files: Vec<(String, String)>,
-}
-
-fn install_record_path(project: &Project, host: Host, target: &Path) -> PathBuf {
-    target
-        .join(&project.manifest.paths.exports)
-        .join("project-install")
-        .join(format!("{}.json", host.as_str()))
-}
-
-fn write_install_record(
-    project: &Project,
-    src: &Sources,
-    host: Host,
-    target: &Path,
-    paths: &[String],
-) -> Result<()> {
-    let mut files = Vec::new();
-    for p in paths {
-        let bytes = std::fs::read(target.join(p))
-            .with_context(|| format!("cannot read {} after writing it", p))?;
-        files.push((p.clone(), sources::blake3_hex(&bytes)));
-    }
-    files.sort();
-    let record = InstallRecord {
-        compiler: compiler_id().to_string(),
-        host: host.as_str().to_string(),
-        sources: src
-            .read_for(needs_briefs(&[host]))
-            .map(|(p, f)| (p.clone(), f.blake3.clone()))
-            .collect(),
-        files,
-    };
-    let path = install_record_path(project, host, target);
-    let bytes = render::json_bytes(&serde_json::to_value(&record)?);
-    if std::fs::read(&path).ok().as_deref() != Some(bytes.as_slice()) {
-        atomic_write(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    Ok(())
-}
-
-/// Whether the project files of `host` in `target` are exactly what [`install_project_files`]
-/// wrote from the current sources, judged from digests alone (no parsing, no composing). `false`
-/// means "not known to be fresh": run the install with `dry_run` to learn what differs.
-pub fn project_install_is_fresh(project: &Project, host: Host, target: &Path) -> bool {
-    let Ok(text) = std::fs::read_to_string(install_record_path(project, host, target)) else {
-        return false;
-    };
-    let Ok(record) = serde_json::from_str::<InstallRecord>(&text) else {
-        return false;
-    };
-    if record.compiler != compiler_id() || record.host != host.as_str() {
-        return false;
-    }
-    let Ok(src) = Sources::scan(project, needs_briefs(&[host])) else {
-        return false;
-    };
-    let now: Vec<(String, String)> = src
-        .read_for(needs_briefs(&[host]))
-        .map(|(p, f)| (p.clone(), f.blake3.clone()))
-        .collect();
-    if now != record.sources {
-        return false;
-    }
-    record.files.iter().all(|(p, digest)| {
-        std::fs::read(target.join(p)).is_ok_and(|b| sources::blake3_hex(&b) == *digest)
-    })
-}
-
-fn absolute(p: &Path) -> PathBuf {
-    if p.is_absolute() {
-        p.to_path_buf()
-    } else {
-        std::env::current_dir()
-            .map(|d| d.join(p))
-            .unwrap_or_else(|_| p.to_path_buf())
-    }
-}
-
-/// The `/`-separated path from folder `from` to `to` (both absolute), using `..` where needed.
-pub fn relative(from: &Path, to: &Path) -> String {
-    let from = normalize(from);
-    let to = normalize(to);
-    let a: Vec<_> = from.components().collect();
-    let b: Vec<_> = to.components().collect();
-    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
-    let mut parts: Vec<String> = std::iter::repeat_n("..".to_string(), a.len() - common).collect();
-    parts.extend(
-        b[common..]
-            .iter()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
-    );
-    parts.join("/")
-}
-
-/// `p` relative to the project root when it is inside it, else as an absolute path.
-fn display_rel(root: &Path, p: &Path) -> String {
-    let r = relative(root, p);
-    if r.is_empty() {
-        ".".into()
-    } else if r.starts_with("../../") {
-        normalize(p).display().to_string()
-    } else {
-        r
-    }
 }

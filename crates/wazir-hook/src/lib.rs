@@ -10,6 +10,7 @@
 //! reason naming `wazir doctor`; every other behaviour never blocks. Every internal error goes
 //! to stderr and to the hook error log (`<state-root>/logs/hook-errors.ndjson`).
 
+mod budget;
 mod capture;
 mod compact;
 mod log;

@@ -33,7 +33,7 @@ pub fn run(cx: &Cx) -> Result<Outcome> {
     if !cmd.contains("wazir") || !mentions.iter().any(|m| cmd.contains(m)) {
         return Ok(Outcome::Neutral);
     }
-    for argv in shell::scan(&cmd).commands {
+    for argv in shell::scan(&cmd, &super::budget::Budget::guard())?.commands {
         let Some(call) = ledger_call(&argv) else {
             continue;
         };

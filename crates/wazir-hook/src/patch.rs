@@ -40,6 +40,7 @@ pub fn targets(text: &str) -> Vec<Target> {
             path,
             dir: None,
             removes,
+            why: None,
         });
     }
     out

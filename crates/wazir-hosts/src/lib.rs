@@ -88,6 +88,12 @@ impl Host {
         }
     }
 
+    /// Whether the host's package has subagent files, which carry each role's composed expertise
+    /// brief (Codex CLI has no subagent files, so its package needs no composition).
+    pub fn carries_briefs(self) -> bool {
+        self != Host::Codex
+    }
+
     /// The environment variables that name the project folder, in the order to try them
     /// (Gemini also sets Claude's).
     pub fn project_dir_vars(self) -> &'static [&'static str] {

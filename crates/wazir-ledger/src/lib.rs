@@ -1,5 +1,6 @@
-//! The run ledger (SPEC §8): run ids, `status.json`, `events.ndjson`, captures, artifacts, the
-//! phase transitions and gates read from workflow front matter, summaries and token usage.
+//! The run ledger (docs/design/product.md, "The run ledger"): run ids, `status.json`,
+//! `events.ndjson`, captures, artifacts, the phase transitions and gates read from workflow
+//! front matter, summaries and token usage.
 //!
 //! Layout under `<state-root>/runs/<run-id>/`: `status.json`, `events.ndjson`, `captures/`,
 //! `artifacts/`, `proof.json` (checks wazir ran: `evidence`), `summary.md`, `usage.json`;

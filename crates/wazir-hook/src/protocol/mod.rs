@@ -192,6 +192,92 @@ impl Payload {
     }
 }
 
+/// Whether a tool name is an MCP tool's: `mcp__server__tool` (Claude Code, Codex), `mcp_…` and
+/// `server__tool` (Gemini), `MCP:tool` (Cursor).
+pub fn is_mcp_tool(name: &str) -> bool {
+    name.starts_with("mcp__")
+        || name.starts_with("mcp_")
+        || name.starts_with("MCP:")
+        || name.starts_with("mcp:")
+        || name.contains("__")
+}
+
+/// The paths an MCP tool that may write is about to touch: the string values (and string
+/// arrays) under path-like keys of its input. `None` for a non-MCP tool and for one whose name
+/// says it only reads (`read_file`, `list_directory`, `search_…`, `get_…`).
+pub fn mcp_write_paths(p: &Payload) -> Option<Vec<String>> {
+    let name = p.tool_name.as_deref()?;
+    if !is_mcp_tool(name) {
+        return None;
+    }
+    let last = name
+        .rsplit("__")
+        .next()
+        .unwrap_or(name)
+        .to_ascii_lowercase();
+    let reads = [
+        "read", "get", "list", "search", "find", "view", "show", "query", "fetch", "describe",
+        "stat", "count", "inspect", "lookup", "grep", "glob", "tree", "info", "diff", "log",
+        "status",
+    ];
+    if reads.iter().any(|r| last.starts_with(r)) && !last.contains("write") {
+        return None;
+    }
+    const KEYS: [&str; 16] = [
+        "path",
+        "file_path",
+        "filePath",
+        "file",
+        "filename",
+        "paths",
+        "files",
+        "source",
+        "destination",
+        "dest",
+        "target",
+        "to",
+        "from",
+        "directory",
+        "dir",
+        "uri",
+    ];
+    let mut out = Vec::new();
+    collect_paths(&p.tool_input, &KEYS, &mut out, 0);
+    Some(out)
+}
+
+fn collect_paths(v: &Value, keys: &[&str], out: &mut Vec<String>, depth: usize) {
+    if depth > 4 {
+        return;
+    }
+    match v {
+        Value::Object(m) => {
+            for (k, val) in m {
+                if keys.contains(&k.as_str()) {
+                    match val {
+                        Value::String(s) => {
+                            out.push(s.strip_prefix("file://").unwrap_or(s).to_string())
+                        }
+                        Value::Array(a) => out.extend(
+                            a.iter()
+                                .filter_map(Value::as_str)
+                                .map(|s| s.strip_prefix("file://").unwrap_or(s).to_string()),
+                        ),
+                        _ => {}
+                    }
+                }
+                collect_paths(val, keys, out, depth + 1);
+            }
+        }
+        Value::Array(a) => {
+            for x in a {
+                collect_paths(x, keys, out, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
 fn is_shell(word: &str) -> bool {
     let base = word.rsplit('/').next().unwrap_or(word);
     matches!(base, "sh" | "bash" | "zsh" | "dash" | "ksh")

@@ -4,8 +4,6 @@
 
 use std::process::ExitCode;
 
-use wazir_checks::Severity;
-
 #[derive(Debug, clap::Args)]
 pub struct DoctorArgs {}
 
@@ -20,10 +18,7 @@ pub fn run(_args: &DoctorArgs, ctx: &crate::Ctx) -> anyhow::Result<ExitCode> {
             println!("{:<13}  {:<7}  {}", a.area, a.result, a.detail);
         }
         for f in &d.findings {
-            let tag = match f.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-            };
+            let tag = f.severity.as_str();
             eprintln!("{tag}: {}: {}\n  fix: {}", f.area, f.message, f.fix);
         }
         if d.ok {

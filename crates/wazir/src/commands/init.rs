@@ -417,10 +417,7 @@ fn print_report(r: &InitReport) {
             println!("  {:<13}  {:<7}  {}", a.area, a.result, a.detail);
         }
         for f in &d.findings {
-            let tag = match f.severity {
-                wazir_checks::Severity::Error => "error",
-                wazir_checks::Severity::Warning => "warning",
-            };
+            let tag = f.severity.as_str();
             println!("  {tag}: {}: {} (fix: {})", f.area, f.message, f.fix);
         }
         println!("  doctor: {}", if d.ok { "ok" } else { "FAILED" });

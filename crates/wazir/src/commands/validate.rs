@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Args, CommandFactory, Subcommand};
-use wazir_checks::{Report, Severity};
+use wazir_checks::Report;
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
@@ -153,10 +153,7 @@ fn print_all(all: &wazir_checks::AllReport, ctx: &crate::Ctx) -> Result<ExitCode
         for row in &all.checks {
             if let Some(r) = &row.report {
                 for p in &r.problems {
-                    let tag = match p.severity {
-                        Severity::Error => "error",
-                        Severity::Warning => "warning",
-                    };
+                    let tag = p.severity.as_str();
                     eprintln!("{tag}: {}: {p}", r.check);
                 }
             }
@@ -201,10 +198,7 @@ pub fn print_reports(reports: &[Report], ctx: &crate::Ctx) -> Result<ExitCode> {
     } else {
         for r in reports {
             for p in &r.problems {
-                let tag = match p.severity {
-                    Severity::Error => "error",
-                    Severity::Warning => "warning",
-                };
+                let tag = p.severity.as_str();
                 eprintln!("{tag}: {p}");
             }
             if r.ok {
@@ -224,4 +218,26 @@ pub fn print_reports(reports: &[Report], ctx: &crate::Ctx) -> Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// The subcommands are the one list of checks (`wazir_checks::CHECKS`) plus `all`.
+    #[test]
+    fn the_subcommands_are_the_checks() {
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(subcommand)]
+            check: super::Check,
+        }
+        let names: Vec<String> = Cli::command()
+            .get_subcommands()
+            .map(|c| c.get_name().to_string())
+            .collect();
+        let mut want: Vec<String> = wazir_checks::CHECKS.iter().map(|c| c.to_string()).collect();
+        want.push("all".into());
+        assert_eq!(names, want);
+    }
 }

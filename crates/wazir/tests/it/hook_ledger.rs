@@ -1,0 +1,445 @@
+//! The behaviours that read or write the run ledger, through the real binary: the loop-cap
+//! guard, the stop guard (with each host's way of refusing and of never trapping a session),
+//! capture routing and post-tool capture, pre-compact, and the session-start and prompt
+//! context. Runs are made with the ledger's own API and then placed at the state a test needs.
+
+use crate::support::hook as hook_support;
+
+use hook_support::*;
+use serde_json::{Value, json};
+use wazir_ledger::{Ledger, RunId};
+
+fn start_run(p: &TestProject, phase: &str) -> (Ledger, RunId) {
+    let ledger = Ledger::new(&p.state);
+    let run = RunId::parse("run-1").unwrap();
+    ledger.init(&run, phase, None).unwrap();
+    (ledger, run)
+}
+
+/// Rewrites the run's status.json through `f`.
+fn edit_status(ledger: &Ledger, run: &RunId, f: impl FnOnce(&mut Value)) {
+    let path = ledger.status_path(run);
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    f(&mut v);
+    std::fs::write(&path, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+}
+
+fn events(ledger: &Ledger, run: &RunId) -> Vec<String> {
+    ledger
+        .events(run)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.event)
+        .collect()
+}
+
+const HOSTS: [(&str, &str); 4] = [
+    ("claude", "PreToolUse"),
+    ("codex", "PreToolUse"),
+    ("gemini", "BeforeTool"),
+    ("cursor", "beforeShellExecution"),
+];
+
+#[test]
+fn loop_cap_blocks_one_more_iteration_and_nothing_else() {
+    let p = TestProject::new();
+    let (ledger, run) = start_run(&p, "plan");
+    edit_status(&ledger, &run, |v| {
+        v["loops"]["plan"] = json!(3);
+        v["phases"]["plan"]["state"] = json!("exited");
+    });
+    let enter = "git add -A && wazir capture event --event phase_enter --phase plan";
+    for (host, host_event) in HOSTS {
+        let out = p.hook(host, "loop-cap", &shell_payload(host, &p.root, enter));
+        check_answer(host, host_event, &out);
+        assert!(out.blocked(), "{host}: {out:?}");
+        assert!(
+            out.stderr.contains("run-1") && out.stderr.contains("3 of the 3"),
+            "{}",
+            out.stderr
+        );
+        assert!(out.stderr.contains("Do not loop again"), "{}", out.stderr);
+        for ok in [
+            "wazir capture event --event phase_exit --phase plan",
+            "wazir capture event --event phase_enter --phase execute",
+            "echo wazir capture event --event phase_enter --phase plan is refused",
+        ] {
+            let out = p.hook(host, "loop-cap", &shell_payload(host, &p.root, ok));
+            check_answer(host, host_event, &out);
+            assert_eq!(out.code, 0, "{host} `{ok}`: {out:?}");
+        }
+    }
+    assert!(
+        events(&ledger, &run)
+            .iter()
+            .filter(|e| *e == "note")
+            .count()
+            >= 4
+    );
+
+    // One iteration left: the same call goes through.
+    edit_status(&ledger, &run, |v| v["loops"]["plan"] = json!(2));
+    let out = p.hook(
+        "claude",
+        "loop-cap",
+        &shell_payload("claude", &p.root, enter),
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+}
+
+#[test]
+fn loop_cap_guards_a_gate_rejection_at_its_cap() {
+    let p = TestProject::new();
+    let (ledger, run) = start_run(&p, "spec_challenge");
+    let reject = "wazir capture event --run run-1 --event gate-rejected --phase spec-challenge";
+    let out = p.hook(
+        "codex",
+        "loop-cap",
+        &shell_payload("codex", &p.root, reject),
+    );
+    assert_eq!(out.code, 0, "first rejection is within the cap: {out:?}");
+    edit_status(&ledger, &run, |v| v["loops"]["spec_challenge"] = json!(3));
+    let out = p.hook(
+        "codex",
+        "loop-cap",
+        &shell_payload("codex", &p.root, reject),
+    );
+    check_answer("codex", "PreToolUse", &out);
+    assert!(out.blocked(), "{out:?}");
+    assert!(out.stderr.contains("spec_challenge"), "{}", out.stderr);
+}
+
+#[test]
+fn loop_cap_that_cannot_read_the_run_blocks_and_names_doctor() {
+    let p = TestProject::new();
+    let enter = "wazir capture event --event phase_enter --phase plan";
+    // No run at all: there is nothing to loop, the ledger will refuse on its own.
+    let out = p.hook(
+        "claude",
+        "loop-cap",
+        &shell_payload("claude", &p.root, enter),
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    let (ledger, run) = start_run(&p, "plan");
+    std::fs::write(ledger.status_path(&run), "{ torn").unwrap();
+    let out = p.hook(
+        "gemini",
+        "loop-cap",
+        &shell_payload("gemini", &p.root, enter),
+    );
+    assert!(out.blocked(), "{out:?}");
+    assert!(out.stderr.contains("wazir doctor"), "{}", out.stderr);
+    let bad_id = "wazir capture event --run ../../etc --event phase_enter --phase plan";
+    let out = p.hook(
+        "gemini",
+        "loop-cap",
+        &shell_payload("gemini", &p.root, bad_id),
+    );
+    assert!(out.blocked(), "{out:?}");
+}
+
+fn stop_payload(host: &str, p: &TestProject, active: bool) -> Value {
+    let r = p.root.display().to_string();
+    match host {
+        "claude" => json!({"session_id": "s1", "transcript_path": "/tmp/t", "cwd": r,
+            "hook_event_name": "Stop", "stop_hook_active": active}),
+        "codex" => json!({"session_id": "s1", "turn_id": "t", "transcript_path": null, "cwd": r,
+            "hook_event_name": "Stop", "model": "m", "permission_mode": "default",
+            "stop_hook_active": active, "last_assistant_message": "done"}),
+        "gemini" => json!({"session_id": "s1", "transcript_path": "/tmp/t", "cwd": r,
+            "hook_event_name": "AfterAgent", "timestamp": "2026-11-26T14:37:05.264Z",
+            "prompt": "x", "prompt_response": "done"}),
+        _ => json!({"conversation_id": "c1", "generation_id": "g", "hook_event_name": "stop",
+            "workspace_roots": [r], "status": "completed", "loop_count": 0}),
+    }
+}
+
+#[test]
+fn stop_refuses_done_without_proof_and_never_traps_the_session() {
+    let p = TestProject::new();
+    // No run: every host stops freely.
+    for host in ["claude", "codex", "gemini", "cursor"] {
+        let out = p.hook(host, "stop", &stop_payload(host, &p, false));
+        assert_eq!(out.code, 0, "{host}: {out:?}");
+    }
+    let (ledger, run) = start_run(&p, "verify");
+    for host in ["claude", "codex"] {
+        let out = p.hook(host, "stop", &stop_payload(host, &p, false));
+        check_answer(host, "Stop", &out);
+        assert!(out.blocked(), "{host}: {out:?}");
+        assert!(out.stderr.contains("verification-proof"), "{}", out.stderr);
+        assert!(
+            out.stderr.contains("no check has been run by wazir")
+                && out.stderr.contains("wazir verify run"),
+            "only checks wazir ran count: {}",
+            out.stderr
+        );
+        assert!(
+            out.stderr.contains("wazir capture artifact --phase verify"),
+            "{}",
+            out.stderr
+        );
+        let out = p.hook(host, "stop", &stop_payload(host, &p, true));
+        check_answer(host, "Stop", &out);
+        assert_eq!(out.code, 0, "stop_hook_active lets it through: {out:?}");
+    }
+    let out = p.hook("gemini", "stop", &stop_payload("gemini", &p, false));
+    check_answer("gemini", "AfterAgent", &out);
+    assert_eq!(
+        (out.code, out.json()["decision"].clone()),
+        (0, json!("deny")),
+        "{out:?}"
+    );
+    let again = p.hook("gemini", "stop", &stop_payload("gemini", &p, false));
+    assert_eq!(
+        (again.code, again.json()),
+        (0, json!({})),
+        "at most once in a row"
+    );
+
+    let out = p.hook("cursor", "stop", &stop_payload("cursor", &p, false));
+    check_answer("cursor", "stop", &out);
+    assert!(
+        out.json()["followup_message"]
+            .as_str()
+            .unwrap()
+            .contains("verification-proof")
+    );
+    let again = p.hook("cursor", "stop", &stop_payload("cursor", &p, false));
+    assert_eq!(again.json(), json!({}));
+
+    // The phase has exited: the stop goes through, is recorded, and refreshes the summary.
+    edit_status(&ledger, &run, |v| {
+        v["phases"]["verify"]["state"] = json!("exited")
+    });
+    let out = p.hook("claude", "stop", &stop_payload("claude", &p, false));
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(ledger.run_dir(&run).join("summary.md").is_file());
+    let evs = events(&ledger, &run);
+    assert!(evs.iter().filter(|e| *e == "stop").count() >= 5, "{evs:?}");
+}
+
+#[test]
+fn stop_with_an_unreadable_ledger_refuses_once() {
+    let p = TestProject::new();
+    let (ledger, run) = start_run(&p, "execute");
+    std::fs::write(ledger.status_path(&run), "not json").unwrap();
+    let out = p.hook("cursor", "stop", &stop_payload("cursor", &p, false));
+    assert!(
+        out.json()["followup_message"]
+            .as_str()
+            .unwrap()
+            .contains("wazir doctor"),
+        "{out:?}"
+    );
+    let again = p.hook("cursor", "stop", &stop_payload("cursor", &p, false));
+    assert_eq!(again.json(), json!({}), "{again:?}");
+    let out = p.hook("claude", "stop", &stop_payload("claude", &p, true));
+    assert_eq!(out.code, 0);
+}
+
+#[test]
+fn long_output_is_captured_and_the_agent_gets_path_head_and_tail() {
+    let p = TestProject::new();
+    let (ledger, run) = start_run(&p, "execute");
+    let route = shell_payload("claude", &p.root, "cargo test");
+    let out = p.hook("claude", "capture-route", &route);
+    assert_eq!((out.code, out.stdout.as_str()), (0, ""), "{out:?}");
+    assert!(ledger.captures_dir(&run).join("toolu_02.txt").is_file());
+
+    let body: String = (1..=2000).map(|i| format!("test line {i} ok\n")).collect();
+    for (host, host_event) in [
+        ("claude", "PostToolUse"),
+        ("codex", "PostToolUse"),
+        ("gemini", "AfterTool"),
+    ] {
+        let mut post = shell_payload(host, &p.root, "cargo test");
+        post["hook_event_name"] = json!(host_event);
+        post["tool_response"] = json!({"stdout": body, "stderr": "", "exit_code": 0});
+        let out = p.hook(host, "capture", &post);
+        check_answer(host, host_event, &out);
+        let ctx = out.json()["hookSpecificOutput"]["additionalContext"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            ctx.contains("test line 1 ok") && ctx.contains("test line 2000 ok"),
+            "{ctx}"
+        );
+        assert!(!ctx.contains("test line 1000 ok"), "only head and tail");
+        let path = ctx
+            .split(" to ")
+            .nth(1)
+            .unwrap()
+            .split(". Read")
+            .next()
+            .unwrap();
+        assert_eq!(std::fs::read_to_string(path).unwrap(), body, "{host}");
+    }
+    let mut cursor = json!({"conversation_id": "c", "generation_id": "g7", "hook_event_name": "postToolUse",
+        "workspace_roots": [p.root], "tool_name": "Shell", "tool_input": {"command": "cargo test"},
+        "tool_output": json!({"output": body}).to_string()});
+    let out = p.hook("cursor", "capture", &cursor);
+    check_answer("cursor", "postToolUse", &out);
+    assert!(
+        out.json()["additional_context"]
+            .as_str()
+            .unwrap()
+            .contains("captured")
+    );
+
+    cursor["tool_output"] = json!("short");
+    let out = p.hook("cursor", "capture", &cursor);
+    assert_eq!(out.json(), json!({}), "short output: no context");
+    let evs = events(&ledger, &run);
+    assert_eq!(
+        evs.iter().filter(|e| *e == "post_tool_capture").count(),
+        5,
+        "{evs:?}"
+    );
+    assert!(
+        evs.contains(&"capture_routed".to_string()) && evs.contains(&"capture_output".to_string())
+    );
+}
+
+#[test]
+fn pre_compact_writes_the_summary_and_session_start_brings_it_back() {
+    let p = TestProject::new();
+    let (ledger, run) = start_run(&p, "plan");
+    let payload = json!({"session_id": "s", "transcript_path": "/tmp/t", "cwd": p.root,
+        "hook_event_name": "PreCompact", "trigger": "auto", "custom_instructions": ""});
+    let out = p.hook("codex", "pre-compact", &payload);
+    check_answer("codex", "PreCompact", &out);
+    assert_eq!((out.code, out.json()), (0, json!({})));
+    assert!(ledger.run_dir(&run).join("summary.md").is_file());
+    assert!(events(&ledger, &run).contains(&"pre_compact".to_string()));
+
+    let start = json!({"session_id": "s", "transcript_path": "/tmp/t", "cwd": p.root,
+        "hook_event_name": "SessionStart", "source": "compact"});
+    let out = p.hook("claude", "session-start", &start);
+    check_answer("claude", "SessionStart", &out);
+    let ctx = out.json()["hookSpecificOutput"]["additionalContext"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        ctx.contains("Run summary (restored from the ledger)"),
+        "{ctx}"
+    );
+    assert!(
+        ctx.contains("Run `run-1`") && ctx.contains("phase `plan`"),
+        "{ctx}"
+    );
+    assert!(
+        ctx.contains("implementation-plan"),
+        "missing output named: {ctx}"
+    );
+    assert!(ctx.contains("iteration 1 of 3"), "{ctx}");
+
+    let prompt = json!({"session_id": "s", "cwd": p.root, "hook_event_name": "UserPromptSubmit", "prompt": "go"});
+    let out = p.hook("codex", "prompt", &prompt);
+    check_answer("codex", "UserPromptSubmit", &out);
+    assert!(
+        out.json()["hookSpecificOutput"]["additionalContext"]
+            .as_str()
+            .unwrap()
+            .contains("run-1")
+    );
+}
+
+#[test]
+fn cursor_session_context_fits_its_limit_and_keeps_the_run_state() {
+    let p = TestProject::new();
+    start_run(&p, "plan");
+    let skill = p.root.join("skills/using-skills/SKILL.md");
+    std::fs::create_dir_all(skill.parent().unwrap()).unwrap();
+    let long: String = (0..3000)
+        .map(|i| format!("step {i} of the procedure\n"))
+        .collect();
+    std::fs::write(
+        &skill,
+        format!("---\nname: using-skills\ndescription: d\n---\n{long}"),
+    )
+    .unwrap();
+    let payload = json!({"conversation_id": "c", "hook_event_name": "sessionStart", "workspace_roots": [p.root]});
+    let out = p.hook("cursor", "session-start", &payload);
+    check_answer("cursor", "sessionStart", &out);
+    let ctx = out.json()["additional_context"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(ctx.chars().count() <= 10_000);
+    assert!(
+        ctx.contains("Run `run-1`") && ctx.contains("step 0 of the procedure"),
+        "{}",
+        &ctx[..500]
+    );
+    assert!(!ctx.contains("name: using-skills"), "front matter stripped");
+    // Other hosts get it whole.
+    let claude = json!({"session_id": "s", "cwd": p.root, "hook_event_name": "SessionStart", "source": "startup"});
+    let out = p.hook("claude", "session-start", &claude);
+    assert!(
+        out.json()["hookSpecificOutput"]["additionalContext"]
+            .as_str()
+            .unwrap()
+            .contains("step 2999 of")
+    );
+}
+
+#[test]
+fn a_failing_non_guard_hook_stays_out_of_the_way_and_logs_to_the_run() {
+    let p = TestProject::new();
+    let (ledger, run) = start_run(&p, "execute");
+    for (host, event) in [
+        ("claude", "capture"),
+        ("codex", "pre-compact"),
+        ("gemini", "capture-route"),
+    ] {
+        let out = p.hook_with(host, event, "{not json", &[]);
+        assert_eq!(out.code, 0, "{host} {event}: {out:?}");
+        assert!(out.stderr.contains("not JSON"), "{}", out.stderr);
+    }
+    let evs = events(&ledger, &run);
+    assert_eq!(
+        evs.iter().filter(|e| *e == "hook_error").count(),
+        3,
+        "{evs:?}"
+    );
+    let log = std::fs::read_to_string(p.state.join("logs/hook-errors.ndjson")).unwrap();
+    assert_eq!(log.lines().count(), 3);
+}
+
+#[test]
+fn guards_decide_from_status_json_without_reading_workflows() {
+    // `wazir capture init` records every phase's rules in status.json; after that the hook path
+    // must not need a workflow file. A broken workflow proves it: were it read, the guard would
+    // block with a `wazir doctor` reason instead of the loop-cap reason.
+    let p = TestProject::new();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wazir"))
+        .args(["capture", "init", "--run", "run-1", "--phase", "plan"])
+        .current_dir(&p.root)
+        .env("WAZIR_STATE_ROOT", &p.state)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    std::fs::write(
+        p.root.join("workflows/plan.md"),
+        "not front matter at all\n",
+    )
+    .unwrap();
+    let ledger = Ledger::new(&p.state);
+    let run = RunId::parse("run-1").unwrap();
+    edit_status(&ledger, &run, |v| {
+        v["loops"]["plan"] = json!(3);
+        v["phases"]["plan"]["state"] = json!("exited");
+    });
+    let enter = "wazir capture event --event phase_enter --phase plan";
+    let out = p.hook(
+        "claude",
+        "loop-cap",
+        &shell_payload("claude", &p.root, enter),
+    );
+    assert!(out.blocked(), "{out:?}");
+    assert!(out.stderr.contains("3 of the 3"), "{}", out.stderr);
+    assert!(!out.stderr.contains("doctor"), "{}", out.stderr);
+}

@@ -1,0 +1,46 @@
+//! Helpers shared by the integration tests: fixture projects in temporary folders and the real
+//! binary.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+pub fn kit_manifest_text() -> String {
+    std::fs::read_to_string(repo_root().join("kit/wazir.manifest.yaml")).unwrap()
+}
+
+/// The real `wazir` binary, run in `dir`, with a state root inside the temp area.
+pub fn wazir(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("wazir").unwrap();
+    c.current_dir(dir);
+    c.env_remove("WAZIR_STATE_ROOT");
+    c
+}
+
+/// A complete minimal project: the kit's manifest, every declared folder, a file per role and
+/// workflow. Returns the temp dir (keep it alive).
+pub fn fixture_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let text = kit_manifest_text();
+    std::fs::write(root.join("wazir.manifest.yaml"), &text).unwrap();
+    let m: wazir_core::Manifest =
+        wazir_core::Manifest::from_str(Path::new("wazir.manifest.yaml"), &text).unwrap();
+    for (_, rel) in m.paths.folders() {
+        std::fs::create_dir_all(root.join(rel)).unwrap();
+    }
+    for p in &m.protected_paths {
+        let _ = std::fs::create_dir_all(root.join(p));
+    }
+    for r in &m.roles {
+        std::fs::write(root.join(m.role_file(r)), format!("# {r}\n")).unwrap();
+    }
+    for w in &m.workflows {
+        std::fs::write(root.join(m.workflow_file(w)), format!("# {w}\n")).unwrap();
+    }
+    dir
+}
