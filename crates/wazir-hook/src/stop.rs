@@ -1,13 +1,14 @@
 //! The stop hook: holds back a premature "done". While the active phase lacks an output its
 //! workflow declares (not recorded in the ledger, or recorded in an earlier iteration), or the
-//! run is in execute or verify without a verification proof recorded since the phase was
-//! entered, the stop is refused with what is missing and the command that records it. It always
-//! lets the stop through when no run is active, when the phase has exited, and when the host
-//! says a stop hook is already active. Gemini and Cursor send no such flag: a refusal is noted
-//! per session and the next stop of that session goes through, so it refuses at most once in a
-//! row and can never trap a session; when that note cannot be written (a read-only or full
-//! state root) the stop goes through at once and the failure is logged. Every stop let through during a run is recorded and
-//! refreshes `summary.md`.
+//! run is in execute or verify without collected evidence (checks `wazir verify run` ran, all
+//! passed and fresh against the tree now: `<run-dir>/proof.json`, read as plain JSON; a
+//! hand-written proof does not count), the stop is refused with what is missing and the command
+//! that records or re-runs it. It always lets the stop through when no run is active, when the
+//! phase has exited, and when the host says a stop hook is already active. Gemini and Cursor send
+//! no such flag: a refusal is noted per session and the next stop of that session goes through,
+//! so it refuses at most once in a row and can never trap a session; when that note cannot be
+//! written (a read-only or full state root) the stop goes through at once and the failure is
+//! logged. Every stop let through during a run is recorded and refreshes `summary.md`.
 
 use std::path::PathBuf;
 
@@ -47,7 +48,7 @@ pub fn run(cx: &Cx) -> Result<Outcome> {
                     .artifacts
                     .get(&o.artifact)
                     .is_some_and(|a| a.loop_number.is_none_or(|l| l >= iteration));
-                if !ok && o.artifact != PROOF {
+                if !ok {
                     missing.push(format!(
                         "`{a}` is not recorded for iteration {iteration}: record it with \
                          `wazir capture artifact --phase {phase} --name {a} --file {a}.json`",
@@ -56,31 +57,13 @@ pub fn run(cx: &Cx) -> Result<Outcome> {
                 }
             }
         }
-        if matches!(phase.as_str(), "execute" | "verify") {
-            let entered = st
-                .phases
-                .get(&phase)
-                .map(|s| s.entered_at.as_str())
-                .unwrap_or("");
-            let fresh = st
-                .artifacts
-                .get(PROOF)
-                .is_some_and(|a| a.recorded_at.as_str() >= entered);
-            if !fresh {
-                missing.push(format!(
-                    "no verification proof is recorded since `{phase}` began: run the checks, \
-                     then record them with `wazir capture artifact --phase verify --name {PROOF} \
-                     --file {PROOF}.json`"
-                ));
-            }
-        } else if let Some(wf) = &wf
-            && wf.outputs.iter().any(|o| o.artifact == PROOF)
-            && !st.artifacts.contains_key(PROOF)
-        {
-            missing.push(format!(
-                "`{PROOF}` is not recorded: record it with `wazir capture artifact --phase \
-                 {phase} --name {PROOF} --file {PROOF}.json`"
-            ));
+        let needs_proof = wf
+            .as_ref()
+            .is_some_and(|wf| wf.outputs.iter().any(|o| o.artifact == PROOF));
+        if matches!(phase.as_str(), "execute" | "verify") || needs_proof {
+            // Only checks wazir ran count: passed, and fresh against the tree now.
+            let evidence = ledger.clone().with_project_root(&project.root);
+            missing.extend(evidence.evidence_problems(&run)?);
         }
     }
     if missing.is_empty() {

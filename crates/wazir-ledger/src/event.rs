@@ -26,6 +26,8 @@ pub mod kinds {
     pub const CAPTURE_OUTPUT: &str = "capture_output";
     /// Written by recall when it serves a summary instead of a whole file.
     pub const RECALL_SERVED: &str = "recall_served";
+    /// Written by `verify run`: a check wazir ran, with its result.
+    pub const CHECK_RECORDED: &str = "check_recorded";
     /// Written only by the prompt hook, from a user prompt starting `wazir allow:`.
     pub const OVERRIDE: &str = "override";
 

@@ -31,6 +31,12 @@ pub struct Ledger {
     pub(crate) schemas_dir: Option<PathBuf>,
     /// Repairs made while working (a torn log tail cut off), for the command to report once.
     notices: Arc<Mutex<Vec<String>>>,
+    /// The project the runs belong to: evidence, completion, the phase report and the security
+    /// scan read its work tree.
+    pub(crate) project_root: Option<PathBuf>,
+    /// The project's security triggers file (the embedded kit's copy when absent or missing).
+    #[cfg_attr(not(feature = "artifacts"), allow(dead_code))]
+    pub(crate) triggers: Option<PathBuf>,
 }
 
 /// What [`Ledger::record_event`] recorded.
@@ -49,6 +55,8 @@ impl Ledger {
             rules: None,
             schemas_dir: None,
             notices: Arc::default(),
+            project_root: None,
+            triggers: None,
         }
     }
 
@@ -90,6 +98,28 @@ impl Ledger {
                 path: status,
             }
         }
+    }
+
+    /// Adds the project root, whose work tree evidence, completion and reports read.
+    pub fn with_project_root(mut self, root: &Path) -> Ledger {
+        self.project_root = Some(root.to_path_buf());
+        self
+    }
+
+    /// Adds the project: its root and its security triggers file
+    /// (`<workflows>/security-triggers.yaml`).
+    pub fn with_project(self, project: &wazir_core::Project) -> Ledger {
+        let mut l = self.with_project_root(&project.root);
+        l.triggers = Some(
+            project
+                .path(&project.manifest.paths.workflows)
+                .join("security-triggers.yaml"),
+        );
+        l
+    }
+
+    pub fn project_root(&self) -> Option<&Path> {
+        self.project_root.as_deref()
     }
 
     /// Adds the workflow rules: transitions and `capture artifact` need them.
@@ -222,6 +252,7 @@ impl Ledger {
             rules.record_caps(&mut st);
         }
         write_status(&dir.join(STATUS_FILE), &st)?;
+        self.record_base(run)?;
         self.set_latest(run)?;
         Ok(st)
     }
@@ -304,6 +335,11 @@ impl Ledger {
                 self.apply_transition(run, st, &ev, now)?;
                 // A user's override lasts until the run's next phase change.
                 st.write_override = None;
+            }
+            if ev.status.as_deref() == Some(crate::completion::COMPLETE)
+                && st.status != crate::completion::COMPLETE
+            {
+                self.check_complete(run, st, &ev)?;
             }
             Ok((Some(ev), ()))
         })?;
@@ -421,6 +457,32 @@ impl Ledger {
         }
         crate::upkeep::recount_from(st, &records, size);
         Ok(())
+    }
+
+    /// Refuses the status `complete` while the run is not (see [`crate::Completion`]).
+    fn check_complete(&self, run: &RunId, st: &RunStatus, ev: &Event) -> Result<()> {
+        if self.project_root.is_none() {
+            return Err(LedgerError::InvalidValue {
+                what: "status",
+                value: crate::completion::COMPLETE.into(),
+                reason: "a run is marked complete only through `wazir capture event`, which \
+                         checks the project's tree"
+                    .into(),
+            });
+        }
+        let c = self.completion(run, st)?;
+        if c.ready() {
+            return Ok(());
+        }
+        Err(LedgerError::Refused {
+            event: ev.event.clone(),
+            phase: ev.phase.clone().unwrap_or_else(|| st.phase.clone()),
+            reason: format!(
+                "the run is not complete; still missing:\n  - {}\n`wazir verify status` \
+                 shows the checks and what completion still needs",
+                c.missing.join("\n  - ")
+            ),
+        })
     }
 
     /// The iteration `phase` is in, or would start by being entered, against `cap`.

@@ -189,9 +189,46 @@ impl Ledger {
             event: ev.event.clone(),
         })?;
         let phase = ev.phase.clone().unwrap_or_default();
+        if ev.event == kinds::PHASE_EXIT
+            && st.phase == phase
+            && st.phase_state(&phase) == Some(PhaseStateKind::Active)
+            && let Some(r) = rules.get(&phase)
+            && !r.gate
+        {
+            self.check_exit_evidence(run, r, &phase)?;
+        }
         rules.apply(st, &ev.event, &phase, now, &mut |r, st| {
             self.check_outputs(run, r, st)
         })
+    }
+
+    /// Collected evidence a phase needs before it exits: a phase whose workflow requires the
+    /// verification proof needs passing, fresh checks that wazir ran; the review phase needs an
+    /// answer for each security dimension the run's diff triggers.
+    fn check_exit_evidence(&self, run: &RunId, r: &PhaseRules, phase: &str) -> Result<()> {
+        let refuse = |reason: String| LedgerError::Refused {
+            event: kinds::PHASE_EXIT.to_string(),
+            phase: phase.to_string(),
+            reason,
+        };
+        if r.outputs
+            .iter()
+            .any(|o| o.artifact == crate::evidence::PROOF_ARTIFACT)
+        {
+            let problems = self.evidence_problems(run)?;
+            if !problems.is_empty() {
+                return Err(refuse(format!(
+                    "only checks wazir ran count as evidence, and they do not prove the tree                      now:\n  - {}",
+                    problems.join("\n  - ")
+                )));
+            }
+        }
+        if phase == crate::security::REVIEW_PHASE
+            && let Some(text) = self.security_refusal(run)?
+        {
+            return Err(refuse(text));
+        }
+        Ok(())
     }
 
     /// One problem line per required output of `rules` that is missing or invalid.
@@ -335,6 +372,12 @@ impl Ledger {
         let rel = format!("{ARTIFACTS_DIR}/{name}.json");
         let dest = self.run_dir(run).join(&rel);
         let schema = output.schema.clone();
+        let verified = if name == crate::evidence::PROOF_ARTIFACT {
+            let value: serde_json::Value = serde_json::from_slice(bytes).unwrap_or_default();
+            Some(crate::evidence::unbacked_evidence(&value, &self.proof(run)?).is_empty())
+        } else {
+            None
+        };
         let (_, _, record) = self.transact(run, |st, now| {
             atomic_write(&dest, bytes).map_err(|e| LedgerError::io(&dest, "cannot write", e))?;
             let record = ArtifactRecord {
@@ -346,6 +389,7 @@ impl Ledger {
                 status: checked.status.clone(),
                 loop_number: checked.loop_number,
                 recorded_at: now.to_string(),
+                verified,
             };
             st.artifacts.insert(name.to_string(), record.clone());
             let ev = Event::new(kinds::ARTIFACT_RECORDED)
@@ -356,6 +400,7 @@ impl Ledger {
                     "file": rel,
                     "blake3": record.blake3,
                     "loop": record.loop_number,
+                    "verified": record.verified,
                 }));
             Ok((Some(ev), record))
         })?;

@@ -98,6 +98,11 @@ pub struct ArtifactRecord {
     #[serde(rename = "loop", default, skip_serializing_if = "Option::is_none")]
     pub loop_number: Option<u64>,
     pub recorded_at: String,
+    /// The hand-written `verification-proof` only: true when every command it cites is a check
+    /// wazir ran (same command, same exit code), false otherwise. Only collected checks count
+    /// at the gates either way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified: Option<bool>,
 }
 
 /// A capture file under `captures/`.

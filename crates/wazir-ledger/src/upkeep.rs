@@ -165,6 +165,7 @@ pub(crate) fn apply_effects(ledger: &Ledger, run: &RunId, st: &mut RunStatus, r:
                     .map(str::to_string),
                 loop_number: r.data.get("loop").and_then(Value::as_u64),
                 recorded_at: r.ts.clone(),
+                verified: r.data.get("verified").and_then(Value::as_bool),
             },
         );
     }

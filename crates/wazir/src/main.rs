@@ -53,8 +53,10 @@ pub enum Command {
     Recall(commands::recall::RecallArgs),
     /// Record a run in the ledger: phases, events, artifacts, captured output, usage.
     Capture(commands::capture::CaptureArgs),
-    /// Show a run's state (the latest run by default).
+    /// Show a run's state (the latest run by default), or with --phase what one phase produced.
     Status(commands::status::StatusArgs),
+    /// Run checks and record them as the run's proof; show which are fresh, stale or failed.
+    Verify(commands::verify::VerifyArgs),
     /// Compose the expertise bundle for a role: always, auto, stack and concern layers.
     Compose(commands::compose::ComposeArgs),
 }
@@ -84,6 +86,7 @@ fn main() -> ExitCode {
         Command::Recall(a) => commands::recall::run(a, &ctx),
         Command::Capture(a) => commands::capture::run(a, &ctx),
         Command::Status(a) => commands::status::run(a, &ctx),
+        Command::Verify(a) => commands::verify::run(a, &ctx),
         Command::Compose(a) => commands::compose::run(a, &ctx),
     };
     match result {

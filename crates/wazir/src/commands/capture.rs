@@ -46,7 +46,8 @@ pub enum CaptureCommand {
         #[arg(long)]
         run: Option<String>,
         /// phase_enter, phase_exit, gate_approved, gate_rejected, verification_recorded, note,
-        /// post_tool_capture, pre_compact, stop or session_start.
+        /// override (a user's decision past the rules, reason in --message), post_tool_capture,
+        /// pre_compact, stop or session_start.
         #[arg(long)]
         event: String,
         /// The phase the event belongs to (`spec_challenge` or `spec-challenge`).
@@ -142,7 +143,9 @@ fn open(ctx: &crate::Ctx) -> Result<Opened> {
     let project = ctx.project()?;
     let state_root = ctx.state_root(&project)?;
     let schemas = project.path(&project.manifest.paths.schemas);
-    let ledger = Ledger::new(&state_root).with_schemas_dir(Some(schemas));
+    let ledger = Ledger::new(&state_root)
+        .with_schemas_dir(Some(schemas))
+        .with_project(&project);
     Ok(Opened { project, ledger })
 }
 

@@ -10,3 +10,4 @@ pub mod init;
 pub mod recall;
 pub mod status;
 pub mod validate;
+pub mod verify;

@@ -1,6 +1,7 @@
 //! `wazir status`: shows a run's `status.json` (the latest run by default) as text or JSON.
 //! Reads one small file; nothing is locked or written. `--repair` rebuilds the file from the
 //! run's `events.ndjson` (under the run lock) when it is corrupt, missing or behind.
+//! With `--phase`, the phase report: what that phase produced.
 
 use std::process::ExitCode;
 
@@ -17,6 +18,10 @@ pub struct StatusArgs {
     /// unfinished last event line), and remove files left by stopped writers.
     #[arg(long)]
     pub repair: bool,
+    /// Report what this phase produced: artifacts, gate verdicts and loops, checks run, the diff
+    /// since the run started, overrides and duration.
+    #[arg(long)]
+    pub phase: Option<String>,
 }
 
 pub fn run(args: &StatusArgs, ctx: &crate::Ctx) -> Result<ExitCode> {
@@ -25,6 +30,17 @@ pub fn run(args: &StatusArgs, ctx: &crate::Ctx) -> Result<ExitCode> {
     let id = ledger.require_run(args.run.as_deref())?;
     if args.repair {
         return repair(ledger, &id, &project, ctx);
+    }
+    if let Some(phase) = &args.phase {
+        let report = ledger
+            .with_project_root(&project.root)
+            .phase_report(&id, phase)?;
+        if ctx.json {
+            ctx.print_json(&report)?;
+        } else {
+            print!("{}", report.text());
+        }
+        return Ok(ExitCode::SUCCESS);
     }
     let st = ledger.status(&id)?;
     if ctx.json {

@@ -169,6 +169,12 @@ fn stop_refuses_done_without_proof_and_never_traps_the_session() {
         assert!(out.blocked(), "{host}: {out:?}");
         assert!(out.stderr.contains("verification-proof"), "{}", out.stderr);
         assert!(
+            out.stderr.contains("no check has been run by wazir")
+                && out.stderr.contains("wazir verify run"),
+            "only checks wazir ran count: {}",
+            out.stderr
+        );
+        assert!(
             out.stderr.contains("wazir capture artifact --phase verify"),
             "{}",
             out.stderr

@@ -39,3 +39,4 @@ mod validate_expertise;
 mod validate_hooks;
 mod validate_manifest;
 mod validate_runtime;
+mod verify_evidence;

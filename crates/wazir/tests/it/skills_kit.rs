@@ -534,6 +534,11 @@ fn parse_help(text: &str) -> HelpNode {
     let mut after_option = false;
     for w in usage.split_whitespace() {
         let bare = w.trim_start_matches(['[', '(']);
+        // `--` ends the options: what follows is a positional (a command to run).
+        if bare == "--" {
+            after_option = false;
+            continue;
+        }
         if bare.starts_with('-') {
             after_option = !w.ends_with(']') && !w.ends_with(')');
             continue;
@@ -631,6 +636,11 @@ fn check_args(
             let name = flag.split('=').next().unwrap_or(flag);
             let name = name.trim_end_matches("...").trim_end_matches('…');
             if name.is_empty() {
+                // `--`: the rest is the command `wazir verify run` runs, not wazir's own words.
+                if tok == "--" && node.variadic {
+                    positionals = positionals.max(node.positionals);
+                    break;
+                }
                 i += 1;
                 continue;
             }

@@ -299,6 +299,22 @@ fn a_quick_bugfix_run_replays_through_the_ledger() {
         Some(test_output),
     );
     assert_eq!(code, 0, "{out}{err}");
+    // Only checks wazir ran count at the verify exit and at completion.
+    let (code, out, err) = fx.wazir(
+        &[
+            "verify",
+            "run",
+            "--name",
+            "full-tests",
+            "--",
+            "sh",
+            "-c",
+            "echo 'test result: ok. 48 passed; 0 failed'",
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("recorded check full-tests: passed"), "{out}");
     fx.artifact(
         "verify",
         "verification-proof",
