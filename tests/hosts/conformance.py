@@ -469,6 +469,9 @@ def c_protected_shell(client, env):
 @case("ordinary-write")
 def c_ordinary(client, env):
     env.init_project(client.hosts)
+    # `wazir init` writes strict enforcement: a project write goes through inside a run's
+    # writing phase (execute writes everything).
+    start_run(env, "execute")
     if isinstance(client, Codex):
         client.suite_project = env.project
     target = os.path.join(env.project, "notes.txt")
