@@ -167,7 +167,7 @@ mod tests {
         assert!(!b.new);
         assert_eq!(b.run_id, a.run_id);
         let run = RunId::parse(&a.run_id).unwrap();
-        l.append_event(&run, &Event::new("note").status("complete"))
+        l.append_event(&run, &Event::new("note").status("stopped"))
             .unwrap();
         let c = l.ensure(Some("add csv export"), "20261206").unwrap();
         assert!(c.new);

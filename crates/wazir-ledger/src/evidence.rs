@@ -13,7 +13,6 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use wazir_core::fsio::atomic_write;
 
 use crate::error::{LedgerError, Result};
 use crate::event::{Event, kinds};
@@ -248,7 +247,7 @@ impl Ledger {
         let proof_path = self.proof_path(run);
         let (_, _, rec) = self.transact(run, |st, now| {
             let capture = self.captures_dir(run).join(&capture_name);
-            atomic_write(&capture, redacted.as_bytes())
+            wazir_core::fsio::atomic_write_private(&capture, redacted.as_bytes())
                 .map_err(|e| LedgerError::io(&capture, "cannot write", e))?;
             let mut proof = read_proof(&proof_path)?;
             let runs = proof.checks.get(name).map_or(0, |c| c.runs) + 1;
@@ -436,7 +435,8 @@ pub(crate) fn read_proof(path: &Path) -> Result<Proof> {
 fn write_proof(path: &Path, proof: &Proof) -> Result<()> {
     let mut text = serde_json::to_string_pretty(proof).expect("a proof serialises");
     text.push('\n');
-    atomic_write(path, text.as_bytes()).map_err(|e| LedgerError::io(path, "cannot write", e))
+    wazir_core::fsio::atomic_write_private(path, text.as_bytes())
+        .map_err(|e| LedgerError::io(path, "cannot write", e))
 }
 
 #[cfg(test)]

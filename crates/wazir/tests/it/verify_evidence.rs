@@ -196,7 +196,7 @@ fn secrets_in_a_checks_output_are_redacted_in_the_proof() {
         "{tail}"
     );
     assert!(
-        tail.contains("DB_PASSWORD=[REDACTED]") && tail.ends_with("done"),
+        !tail.contains("hunter2") && tail.contains("DB_PASSWORD=") && tail.ends_with("done"),
         "{tail}"
     );
     let log = std::fs::read_to_string(p.run_dir(RUN).join("captures/check-sh.log")).unwrap();
@@ -329,16 +329,19 @@ fn completion_is_refused_until_every_planned_phase_is_done_and_the_report_counts
         "--message",
         "0 blockers",
     ]);
-    p.ok(&[
-        "capture",
-        "event",
-        "--event",
-        "override",
-        "--phase",
-        "spec_challenge",
-        "--message",
-        "user accepted the open question on naming",
-    ]);
+    // Only the user records an override: through the prompt hook, as a host would run it.
+    let prompt = json!({
+        "session_id": "s", "transcript_path": "/tmp/t",
+        "cwd": p.root().display().to_string(), "permission_mode": "default",
+        "hook_event_name": "UserPromptSubmit",
+        "prompt": "wazir allow: user accepted the open question on naming",
+    });
+    let out = p
+        .cmd(&["hook", "--host", "claude", "prompt"])
+        .write_stdin(prompt.to_string())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
     p.event("phase_enter", "execute");
     std::fs::write(
         p.root().join("src/lib.rs"),

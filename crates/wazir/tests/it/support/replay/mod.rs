@@ -50,6 +50,10 @@ impl Kit {
         let skill = Doc::read(&kit.join("skills/wazir/SKILL.md"));
         let mut workflows = BTreeMap::new();
         for e in std::fs::read_dir(kit.join("workflows")).unwrap().flatten() {
+            // Workflows are the markdown files; the folder also holds data the phases read.
+            if e.path().extension().is_none_or(|x| x != "md") {
+                continue;
+            }
             let d = Doc::read(&e.path());
             workflows.insert(d.front_value("phase").expect("workflow phase"), d);
         }
@@ -366,8 +370,23 @@ impl<'k> Replay<'k> {
         }
     }
 
-    /// A non-gate phase's Exit block.
+    /// A non-gate phase's Exit block, after the checks its Work section runs through
+    /// `wazir verify run` (the fixture has no test suite, so each check's command is `true`).
     fn exit(&mut self, phase: &str) {
+        let wf = self.kit.wf(phase);
+        let checks: Vec<String> = if wf.has_section("Work") {
+            wf.section("Work")
+                .commands()
+                .into_iter()
+                .filter(|l| l.starts_with("wazir verify run"))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        for line in checks {
+            let head = line.split(" -- ").next().unwrap_or(&line).to_string();
+            self.must(&format!("{head} -- true"), None);
+        }
         for line in self.kit.wf(phase).section("Exit").block(0) {
             self.must(&line, None);
         }
