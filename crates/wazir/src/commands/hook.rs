@@ -4,6 +4,7 @@
 //! it is the one command every tool call of the agent pays for.
 
 use std::io::{Read, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use wazir_hook::{APPROVED_FLOW_ENV, Options};
@@ -13,13 +14,13 @@ use wazir_hosts::{HookEvent, Host};
 pub struct HookArgs {
     /// The host that runs the hook: claude, codex, gemini or cursor. Generated hook commands
     /// always name it; it is never guessed from the payload.
-    #[arg(long, value_name = "HOST", value_parser = parse::<Host>)]
-    pub host: Host,
+    #[arg(long, value_name = "HOST")]
+    pub host: String,
 
     /// The behaviour: session-start, prompt, protected-path, loop-cap, capture-route, capture,
     /// pre-compact or stop.
-    #[arg(value_name = "EVENT", value_parser = parse::<HookEvent>)]
-    pub event: HookEvent,
+    #[arg(value_name = "EVENT")]
+    pub event: String,
 
     /// Run inside an approved flow (only `host_export_regeneration`, the flow of
     /// `wazir export build`): the protected-path guard lets writes through. Same as setting
@@ -29,19 +30,17 @@ pub struct HookArgs {
 }
 
 pub fn run(args: &HookArgs, ctx: &crate::Ctx) -> anyhow::Result<ExitCode> {
-    // A bad host or event is a usage error, which `main` turns into exit 1 (never 2, which
-    // every host reads as "block"): a misconfigured hook command is an error, not a decision.
-    let (host, event) = (args.host, args.event);
+    // Parsed here rather than by clap: a clap usage error exits 2, which every host reads as
+    // "block". A misconfigured hook command is an error (exit 1), never a decision.
+    let host: Host = args.host.parse().map_err(anyhow::Error::msg)?;
+    let event: HookEvent = args.event.parse().map_err(anyhow::Error::msg)?;
     let mut stdin = Vec::new();
     // An unreadable stdin is decided like an empty one: guards block, the rest stay neutral.
     let _ = std::io::stdin().lock().read_to_end(&mut stdin);
     let opts = Options {
         host,
         event,
-        state_root_flag: ctx
-            .state_root_flag
-            .as_deref()
-            .map(wazir_core::paths::absolute),
+        state_root_flag: ctx.state_root_flag.clone().map(absolute),
         approved_flow: args
             .approved_flow
             .clone()
@@ -55,6 +54,10 @@ pub fn run(args: &HookArgs, ctx: &crate::Ctx) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(reply.exit_code))
 }
 
-fn parse<T: std::str::FromStr<Err = String>>(s: &str) -> Result<T, String> {
-    s.parse()
+fn absolute(p: PathBuf) -> PathBuf {
+    if p.is_absolute() {
+        p
+    } else {
+        std::env::current_dir().map(|c| c.join(&p)).unwrap_or(p)
+    }
 }
