@@ -3,28 +3,9 @@
 
 use crate::support::common;
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use common::*;
-
-/// Every file under `root` with its bytes, except the lock file's timestamps (it has none).
-fn snapshot(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
-                out.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
-}
 
 fn init(dir: &Path, state: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
     let mut c = wazir(dir);

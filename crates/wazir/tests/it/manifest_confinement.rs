@@ -4,28 +4,9 @@
 
 use crate::support::common;
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use common::*;
-
-/// Every file under `root` with its bytes.
-fn snapshot(root: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(root).unwrap().to_string_lossy().into_owned();
-                out.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
-}
 
 /// `outer/.claude/settings.json` (the user's own) and a project at `outer/a/b` whose manifest
 /// has `from` replaced by `to`.
