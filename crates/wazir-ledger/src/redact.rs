@@ -14,7 +14,7 @@
 //! [`is_secret_file`]) are not captured at all.
 
 use std::borrow::Cow;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use regex::{Captures, Regex};
 use serde_json::Value;
@@ -37,8 +37,58 @@ enum Check {
 
 struct Rule {
     id: &'static str,
-    re: Regex,
+    pattern: &'static str,
+    /// Compiled on the first text that holds one of the rule's [`hints`]: most texts a hook
+    /// writes hold none, and compiling every rule costs more than the rest of a hook call.
+    re: OnceLock<Regex>,
     check: Check,
+}
+
+impl Rule {
+    fn re(&self) -> &Regex {
+        self.re
+            .get_or_init(|| Regex::new(self.pattern).expect("the redaction rules compile"))
+    }
+}
+
+/// Lower-case literals of which every match of the rule holds at least one: a text (lowered)
+/// holding none of them cannot match, so the rule is neither compiled nor run on it.
+fn hints(id: &str) -> &'static [&'static str] {
+    match id {
+        "private-key" => &["-----begin"],
+        "aws-access-key-id" => &["a3t", "akia", "asia", "abia", "acca"],
+        "github-token" => &["gh", "github_pat_"],
+        "gitlab-token" => &["glpat-", "gldt-", "glptt-", "glrt-"],
+        "anthropic-key" => &["sk-ant-"],
+        "openai-key" => &["sk-"],
+        "stripe-key" => &["sk_", "rk_", "whsec_"],
+        "slack-token" => &["xox"],
+        "slack-webhook" => &["hooks.slack.com"],
+        "google-api-key" => &["aiza", "gocspx-", "ya29."],
+        "npm-token" => &["npm_"],
+        "pypi-token" => &["pypi-"],
+        "huggingface-token" => &["hf_"],
+        "sendgrid-key" => &["sg."],
+        "twilio-key" => &["sk"],
+        "digitalocean-token" => &["_v1_"],
+        "age-secret-key" => &["age-secret-key-1"],
+        "azure-storage-key" => &["accountkey="],
+        "jwt" => &["eyj"],
+        "bearer" => &["bearer", "token"],
+        "basic-auth" => &["basic"],
+        "url-credentials" => &["://"],
+        "secret-assignment" => &[
+            "token",
+            "secret",
+            "passw",
+            "pwd",
+            "passphrase",
+            "credential",
+            "key",
+        ],
+        "password-flag" => &["--password", "-p"],
+        _ => &[""],
+    }
 }
 
 /// `(id, pattern, check)`. A pattern with a named group `s` masks only that group.
@@ -160,9 +210,10 @@ const RULES: &[(&str, &str, Check)] = &[
 static COMPILED: LazyLock<Vec<Rule>> = LazyLock::new(|| {
     RULES
         .iter()
-        .map(|(id, pat, check)| Rule {
+        .map(|(id, pattern, check)| Rule {
             id,
-            re: Regex::new(pat).expect("the redaction rules compile"),
+            pattern,
+            re: OnceLock::new(),
             check: *check,
         })
         .collect()
@@ -171,11 +222,14 @@ static COMPILED: LazyLock<Vec<Rule>> = LazyLock::new(|| {
 /// `text` with every credential replaced by `[REDACTED:<rule>]`; borrowed when nothing matched.
 pub fn redact(text: &str) -> Cow<'_, str> {
     let mut out = Cow::Borrowed(text);
+    let lower = text.to_ascii_lowercase();
     for rule in COMPILED.iter() {
-        if !rule.re.is_match(&out) {
+        if !hints(rule.id).iter().any(|h| lower.contains(h)) || !rule.re().is_match(&out) {
             continue;
         }
-        let replaced = rule.re.replace_all(&out, |c: &Captures<'_>| mask(rule, c));
+        let replaced = rule
+            .re()
+            .replace_all(&out, |c: &Captures<'_>| mask(rule, c));
         if let Cow::Owned(s) = replaced {
             out = Cow::Owned(s);
         }
@@ -366,6 +420,18 @@ pub fn command_reads_secret_file(command: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_rule_has_its_own_hints_and_a_match_holds_one() {
+        for (id, pattern, _) in RULES {
+            let h = hints(id);
+            assert!(
+                !h.is_empty() && h.iter().all(|x| !x.is_empty()),
+                "{id} has no hints"
+            );
+            assert!(Regex::new(pattern).is_ok(), "{id} does not compile");
+        }
+    }
 
     #[test]
     fn masks_shapes_and_keeps_the_rest() {
