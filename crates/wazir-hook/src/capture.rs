@@ -2,7 +2,10 @@
 //! `post_tool_capture` event; output over the threshold is stored in the call's capture file
 //! (named by the host's tool call id, or on Cursor by the generation id and a hash of the
 //! command) and the agent gets the file's path, size, head and tail, so later turns read slices
-//! of the file instead of carrying the whole output. Neither ever blocks; without a run both do
+//! of the file instead of carrying the whole output. On Claude Code a shell call's output is
+//! replaced by that reference (`updatedToolOutput`), so the model never receives the whole of
+//! it; elsewhere the reference comes as added context and the capture is recorded as `sent`
+//! (the host still sent the output), which `capture usage` counts as nothing avoided. Neither ever blocks; without a run both do
 //! nothing.
 //!
 //! `capture-route`, before a shell call, records nothing. Hosts run the hooks of one event in
@@ -14,7 +17,7 @@
 use anyhow::Result;
 use serde_json::{Value, json};
 use wazir_ledger::redact::{command_reads_secret_file, is_secret_file, redact};
-use wazir_ledger::{Event, kinds};
+use wazir_ledger::{Delivery, Event, Origin, kinds};
 
 use super::{Cx, Outcome, Payload, ToolCall, protocol};
 
@@ -22,10 +25,6 @@ use super::{Cx, Outcome, Payload, ToolCall, protocol};
 pub const DEFAULT_THRESHOLD: usize = 8 * 1024;
 /// Overrides [`DEFAULT_THRESHOLD`].
 pub const THRESHOLD_ENV: &str = "WAZIR_CAPTURE_THRESHOLD";
-/// Lines of head and of tail handed to the agent.
-const EDGE_LINES: usize = 10;
-/// Longest line shown in the head or tail.
-const EDGE_LINE_CHARS: usize = 200;
 
 /// Before a shell call: nothing to record yet (see the module note), so always neutral.
 pub fn route(_cx: &Cx) -> Result<Outcome> {
@@ -65,23 +64,37 @@ pub fn capture(cx: &Cx) -> Result<Outcome> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(DEFAULT_THRESHOLD);
 
-    let mut context = None;
+    let mut answer = Outcome::Neutral;
     let mut capture = None;
+    let mut delivery = None;
     if output.len() > threshold && !secret_file {
         let name = call_name(p, command.as_deref());
+        // Claude Code takes a replacement for a shell call's output, so the model gets the
+        // reference instead; every other host sends the whole output whatever the hook answers.
+        let replaceable = protocol::replaceable_output(cx.opts.host, p);
+        let origin = Origin {
+            host: Some(cx.opts.host.as_str()),
+            delivery: if replaceable {
+                Delivery::Replaced
+            } else {
+                Delivery::Sent
+            },
+        };
         let stored = ledger.record_output(
             &run,
             &name,
             output.as_bytes(),
             command.as_deref(),
             exit_code,
+            origin,
         )?;
-        context = Some(reference(
-            &stored.path.display().to_string(),
-            &output,
-            exit_code,
-        ));
+        answer = if replaceable {
+            Outcome::ReplaceOutput(stored.reference)
+        } else {
+            Outcome::Context(stored.reference)
+        };
         capture = Some(stored.name);
+        delivery = Some(origin.delivery);
     }
     let ev = Event::new(kinds::POST_TOOL_CAPTURE).data(json!({
         "host": cx.opts.host.as_str(),
@@ -91,11 +104,12 @@ pub fn capture(cx: &Cx) -> Result<Outcome> {
         "exit_code": exit_code,
         "output_bytes": output.len(),
         "capture": capture,
+        "delivery": delivery,
         "secret_file": secret_file.then_some(true),
         "tool_use_id": p.tool_use_id,
     }));
     ledger.append_event(&run, &ev)?;
-    Ok(context.map_or(Outcome::Neutral, Outcome::Context))
+    Ok(answer)
 }
 
 /// The text a tool returned: a string, or the text fields of an object (`stdout`, `stderr`,
@@ -184,43 +198,6 @@ fn sanitize(id: &str) -> String {
         .take(100)
         .collect();
     if s.is_empty() { "call".to_string() } else { s }
-}
-
-/// What the agent gets instead of carrying the whole output.
-fn reference(path: &str, output: &str, exit_code: Option<i32>) -> String {
-    let lines: Vec<&str> = output.lines().collect();
-    let edge = |ls: &[&str]| -> String {
-        ls.iter()
-            .map(|l| {
-                let short: String = l.chars().take(EDGE_LINE_CHARS).collect();
-                format!("  {short}")
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    let exit = exit_code
-        .map(|c| format!(", exit code {c}"))
-        .unwrap_or_default();
-    let mut s = format!(
-        "Wazir captured this output ({} lines, {} bytes{exit}) to {path}. Read exact slices of \
-         that file (e.g. with sed -n 'A,Bp') instead of re-running the command or keeping the \
-         whole output in context.",
-        lines.len(),
-        output.len()
-    );
-    if lines.len() <= 2 * EDGE_LINES {
-        s.push_str(&format!("\nFirst lines:\n{}", edge(&lines)));
-    } else {
-        s.push_str(&format!(
-            "\nFirst {EDGE_LINES} lines:\n{}",
-            edge(&lines[..EDGE_LINES])
-        ));
-        s.push_str(&format!(
-            "\nLast {EDGE_LINES} lines:\n{}",
-            edge(&lines[lines.len() - EDGE_LINES..])
-        ));
-    }
-    s
 }
 
 #[cfg(test)]

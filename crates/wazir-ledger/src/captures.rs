@@ -1,6 +1,7 @@
 //! Capture files under `<run-dir>/captures/`: reserving a file for output a command is about to
 //! produce, storing an output with the short reference handed to the agent in its place, and the
-//! recall record `capture usage` counts from.
+//! recall record `capture usage` counts from. Each stored output says how it reached the model
+//! ([`Delivery`]), so `capture usage` counts as avoided only what the model never received.
 
 use std::path::{Path, PathBuf};
 
@@ -12,6 +13,55 @@ use crate::event::{Event, kinds};
 use crate::ledger::Ledger;
 use crate::run_id::{RunId, check_name};
 use crate::status::CaptureRecord;
+
+/// How a captured output reached the model, recorded with it: `capture usage` counts tokens as
+/// avoided only for [`Delivery::Replaced`] and [`Delivery::Piped`].
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Delivery {
+    /// The host gave the model the short reference in place of the output (Claude Code's
+    /// PostToolUse `updatedToolOutput`).
+    Replaced,
+    /// The output went straight into the capture and only the reference was printed
+    /// (`wazir capture output` reading a pipe).
+    Piped,
+    /// The host sent the whole output to the model as well (Codex CLI, Gemini CLI, Cursor): the
+    /// capture is a copy for later slices, and nothing was kept out.
+    Sent,
+}
+
+impl Delivery {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Delivery::Replaced => "replaced",
+            Delivery::Piped => "piped",
+            Delivery::Sent => "sent",
+        }
+    }
+
+    /// Whether the model did not receive the whole output.
+    pub fn kept_out(self) -> bool {
+        !matches!(self, Delivery::Sent)
+    }
+}
+
+/// Where a stored output came from: the host whose hook stored it (none for the command line)
+/// and how it reached the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Origin<'a> {
+    pub host: Option<&'a str>,
+    pub delivery: Delivery,
+}
+
+impl Origin<'_> {
+    /// `wazir capture output` reading a pipe: the model sees only the printed reference.
+    pub const PIPED: Origin<'static> = Origin {
+        host: None,
+        delivery: Delivery::Piped,
+    };
+}
 
 /// What [`Ledger::record_output`] stored, and the short text to hand the agent instead.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -72,7 +122,7 @@ impl Ledger {
 
     /// Stores a command's output as `captures/<name>` (a reserved file of that name is filled; a
     /// taken name gets a `-2`, `-3`… suffix), records a `capture_output` event carrying the short
-    /// reference handed to the agent, and returns both. Output and command are redacted
+    /// reference handed to the agent and its [`Origin`], and returns both. Output and command are redacted
     /// ([`crate::redact`]) before anything is written, and the run's captures are then held to
     /// the retention limits ([`crate::Limits::from_env`]).
     pub fn record_output(
@@ -82,6 +132,7 @@ impl Ledger {
         bytes: &[u8],
         command: Option<&str>,
         exit_code: Option<i32>,
+        origin: Origin<'_>,
     ) -> Result<CaptureOutcome> {
         check_name("capture name", name)?;
         let bytes = &*crate::redact::redact_bytes(bytes);
@@ -100,7 +151,11 @@ impl Ledger {
             let path = captures.join(&chosen);
             atomic_write(&path, bytes).map_err(|e| LedgerError::io(&path, "cannot write", e))?;
             let lines = count_lines(bytes);
-            let reference = reference_text(&path, bytes, lines, command, exit_code);
+            let reference = if origin.host.is_some() {
+                hook_reference(&path, bytes, lines, exit_code)
+            } else {
+                reference_text(&path, bytes, lines, command, exit_code)
+            };
             st.captures.insert(
                 chosen.clone(),
                 CaptureRecord {
@@ -123,6 +178,8 @@ impl Ledger {
                 "command": command,
                 "exit_code": exit_code,
                 "reference": reference,
+                "host": origin.host,
+                "delivery": origin.delivery,
             }));
             let out = CaptureOutcome {
                 name: chosen,
@@ -213,6 +270,60 @@ fn reference_text(
     s
 }
 
+/// Lines of head and of tail in a hook's reference.
+const EDGE_LINES: usize = 10;
+/// Longest line shown in the head or tail.
+const EDGE_LINE_CHARS: usize = 200;
+/// Most characters of head, and of tail, in a hook's reference.
+const EDGE_CHARS: usize = 600;
+
+/// The text a hook hands the agent for a captured tool output: where the whole output is, its
+/// size, and its first and last lines (at most [`EDGE_CHARS`] characters each), so the agent
+/// reads slices of the file instead of carrying the output. About 1,500 characters at most.
+fn hook_reference(path: &Path, bytes: &[u8], lines: u64, exit_code: Option<i32>) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let all: Vec<&str> = text.lines().collect();
+    let edge = |ls: &mut dyn Iterator<Item = &&str>| -> Vec<String> {
+        let mut used = 0;
+        let mut out = Vec::new();
+        for l in ls.take(EDGE_LINES) {
+            let short: String = l.chars().take(EDGE_LINE_CHARS).collect();
+            used += short.chars().count() + 3;
+            if used > EDGE_CHARS && !out.is_empty() {
+                break;
+            }
+            out.push(format!("  {short}"));
+        }
+        out
+    };
+    let exit = exit_code
+        .map(|c| format!(", exit code {c}"))
+        .unwrap_or_default();
+    let mut s = format!(
+        "Wazir captured this output ({lines} lines, {} bytes{exit}) to {}. Read exact slices of \
+         that file (e.g. with sed -n 'A,Bp') instead of re-running the command or keeping the \
+         whole output in context.",
+        bytes.len(),
+        path.display()
+    );
+    let head = edge(&mut all.iter());
+    if all.len() <= head.len() {
+        s.push_str(&format!("\nAll lines:\n{}", head.join("\n")));
+        return s;
+    }
+    let mut tail = edge(&mut all.iter().rev());
+    tail.truncate(all.len() - head.len());
+    tail.reverse();
+    s.push_str(&format!(
+        "\nFirst {} lines:\n{}\nLast {} lines:\n{}",
+        head.len(),
+        head.join("\n"),
+        tail.len(),
+        tail.join("\n")
+    ));
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,6 +343,33 @@ mod tests {
         assert_eq!(count_lines(b""), 0);
         assert_eq!(count_lines(b"a\nb\n"), 2);
         assert_eq!(count_lines(b"a\nb"), 2);
+    }
+
+    #[test]
+    fn hook_references_hold_head_and_tail_within_bounds() {
+        let p = Path::new("/s/captures/t.txt");
+        let body: String = (1..=5000).map(|i| format!("{i}\n")).collect();
+        let r = hook_reference(p, body.as_bytes(), 5000, Some(0));
+        assert!(
+            r.contains("5000 lines") && r.contains("/s/captures/t.txt"),
+            "{r}"
+        );
+        assert!(
+            r.contains("\n  1\n  2\n") && r.ends_with("  4999\n  5000"),
+            "{r}"
+        );
+        assert!(!r.contains("  2500"), "{r}");
+        let wide: String = (0..100)
+            .map(|i| format!("{i} {}\n", "x".repeat(500)))
+            .collect();
+        let r = hook_reference(p, wide.as_bytes(), 100, None);
+        assert!(
+            r.chars().count() < 1_800,
+            "{} chars: {r}",
+            r.chars().count()
+        );
+        let r = hook_reference(p, b"a\nb\n", 2, Some(1));
+        assert!(r.ends_with("All lines:\n  a\n  b"), "{r}");
     }
 
     #[test]

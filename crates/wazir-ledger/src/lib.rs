@@ -43,7 +43,7 @@ mod upkeep;
 mod usage;
 mod worktree;
 
-pub use captures::CaptureOutcome;
+pub use captures::{CaptureOutcome, Delivery, Origin};
 pub use check_run::run_streaming;
 pub use completion::{COMPLETE, Completion};
 pub use enforce::{Ensured, FINISHED, FIRST_PHASE, WriteOverride, run_id_for};
@@ -68,7 +68,9 @@ pub use status::{
 pub use transitions::Transitions;
 pub use upkeep::{CAPTURE_PRUNED, LEDGER_REPAIRED, Repaired, Swept};
 #[cfg(feature = "usage")]
-pub use usage::{CacheStats, Skipped, TOKENIZER, Tally, UsageReport, UsageRow, UsageTotals};
+pub use usage::{
+    CacheStats, DeliveryRow, Skipped, TOKENIZER, Tally, UsageReport, UsageRow, UsageTotals,
+};
 pub use wazir_core::workflow::{
     Output, PhaseRules, Workflow, WorkflowError, read_dir as read_workflows,
 };

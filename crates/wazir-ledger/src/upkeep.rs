@@ -328,7 +328,14 @@ mod tests {
         let (_d, ledger, run) = started();
         let before = std::fs::read(ledger.status_path(&run)).unwrap();
         ledger
-            .record_output(&run, "a.txt", b"out\n", Some("make"), Some(0))
+            .record_output(
+                &run,
+                "a.txt",
+                b"out\n",
+                Some("make"),
+                Some(0),
+                crate::Origin::PIPED,
+            )
             .unwrap();
         // The writer died after its append, before its status write.
         std::fs::write(ledger.status_path(&run), before).unwrap();
@@ -373,6 +380,7 @@ mod tests {
                 format!("{token}\n").as_bytes(),
                 Some(&token),
                 None,
+                crate::Origin::PIPED,
             )
             .unwrap();
         ledger.write_summary(&run).unwrap();

@@ -2,7 +2,9 @@
 //! counted with the real o200k_base tokenizer, per phase and in total. Read from the event log:
 //! any event whose `data` has `capture` (a file in `captures/`) and `reference` (the text the
 //! agent got instead) is a routed capture; a `recall_served` event with `source` (the whole file)
-//! and `served` (the summary or slice given) is a recall. Counts are cached by BLAKE3 content hash
+//! and `served` (the summary or slice given) is a recall. A capture counts as avoided only when
+//! the model did not receive the output ([`Delivery`]): one a host sent in full anyway counts 0,
+//! and the report says per host which mechanism applied. Counts are cached by BLAKE3 content hash
 //! in `<state-root>/cache/token-counts.json`. Never called on the hook path.
 
 use std::collections::BTreeMap;
@@ -13,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use wazir_core::fsio::{FileLock, atomic_write_private as atomic_write};
 
+use crate::captures::Delivery;
 use crate::error::{LedgerError, Result};
 use crate::event::kinds;
 use crate::ledger::Ledger;
@@ -66,6 +69,17 @@ pub struct UsageTotals {
     pub avoided_tokens: i64,
 }
 
+/// The captures of one host delivered one way, and what they kept out of the model's context.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryRow {
+    /// The host whose hook stored the captures; `cli` for `wazir capture output`.
+    pub host: String,
+    pub delivery: Delivery,
+    pub items: u64,
+    pub full_tokens: u64,
+    pub avoided_tokens: i64,
+}
+
 /// An event that looked like a saving but could not be counted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Skipped {
@@ -87,6 +101,8 @@ pub struct UsageReport {
     pub tokenizer: String,
     pub phases: Vec<UsageRow>,
     pub total: UsageTotals,
+    /// Captures per host and delivery mechanism.
+    pub deliveries: Vec<DeliveryRow>,
     pub skipped: Vec<Skipped>,
     pub cache: CacheStats,
 }
@@ -101,6 +117,18 @@ impl Ledger {
         let mut order: Vec<String> = Vec::new();
         let mut skipped = Vec::new();
         let captures = self.captures_dir(run);
+        // Captures a hook stored before deliveries were recorded: no host replaced an output
+        // then, so the model received each of them in full.
+        let hooked: BTreeMap<&str, &str> = events
+            .iter()
+            .filter(|e| e.event == kinds::POST_TOOL_CAPTURE)
+            .filter_map(|e| {
+                let capture = e.data.get("capture").and_then(Value::as_str)?;
+                let host = e.data.get("host").and_then(Value::as_str).unwrap_or("hook");
+                Some((capture, host))
+            })
+            .collect();
+        let mut deliveries: BTreeMap<(String, Delivery), DeliveryRow> = BTreeMap::new();
         for e in &events {
             let data = &e.data;
             let text = |k: &str| data.get(k).and_then(Value::as_str);
@@ -113,12 +141,41 @@ impl Ledger {
                     continue;
                 }
                 let path = captures.join(name);
+                let delivery = data
+                    .get("delivery")
+                    .and_then(|d| serde_json::from_value::<Delivery>(d.clone()).ok())
+                    .unwrap_or(if hooked.contains_key(name) {
+                        Delivery::Sent
+                    } else {
+                        Delivery::Piped
+                    });
+                let host = text("host")
+                    .or_else(|| hooked.get(name).copied())
+                    .unwrap_or("cli")
+                    .to_string();
                 match std::fs::read(&path) {
-                    Ok(bytes) => Some((
-                        false,
-                        cache.count(&String::from_utf8_lossy(&bytes)),
-                        cache.count(reference),
-                    )),
+                    Ok(bytes) => {
+                        let full = cache.count(&String::from_utf8_lossy(&bytes));
+                        // A host that sent the whole output kept nothing out.
+                        let given = if delivery.kept_out() {
+                            cache.count(reference)
+                        } else {
+                            full
+                        };
+                        let row = deliveries
+                            .entry((host.clone(), delivery))
+                            .or_insert_with(|| DeliveryRow {
+                                host,
+                                delivery,
+                                items: 0,
+                                full_tokens: 0,
+                                avoided_tokens: 0,
+                            });
+                        row.items += 1;
+                        row.full_tokens += full;
+                        row.avoided_tokens += full as i64 - given as i64;
+                        Some((false, full, given))
+                    }
                     Err(err) => {
                         skipped.push(Skipped {
                             seq: e.seq,
@@ -202,6 +259,7 @@ impl Ledger {
             tokenizer: TOKENIZER.to_string(),
             phases,
             total,
+            deliveries: deliveries.into_values().collect(),
             skipped,
             cache: CacheStats {
                 hits: cache.hits,
@@ -259,6 +317,24 @@ impl UsageReport {
             thousands((self.total.capture.given_tokens + self.total.recall.given_tokens) as i64),
             thousands(self.total.avoided_tokens)
         );
+        if !self.deliveries.is_empty() {
+            s.push_str("\nCaptures by host and how the output reached the model:\n");
+        }
+        for d in &self.deliveries {
+            let how = match d.delivery {
+                Delivery::Replaced => "the model got the reference in place of the output",
+                Delivery::Piped => "only the reference was printed",
+                Delivery::Sent => "the host sent the whole output to the model too",
+            };
+            let _ = writeln!(
+                s,
+                "  {}: {} {}, {} tokens avoided ({how})",
+                d.host,
+                d.items,
+                d.delivery.as_str(),
+                thousands(d.avoided_tokens)
+            );
+        }
         let _ = writeln!(
             s,
             "\nTokens counted with {}; {} counts from the cache, {} new.",

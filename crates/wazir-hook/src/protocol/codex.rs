@@ -32,14 +32,20 @@ pub fn tool_call(p: &Payload) -> ToolCall {
 pub fn encode(host_event: &str, outcome: &Outcome) -> Reply {
     match outcome {
         Outcome::Neutral => Reply::json(json!({})),
-        Outcome::Context(text) if claude_context_event(host_event) => Reply::json(json!({
-            "hookSpecificOutput": {
-                "hookEventName": host_event,
-                "additionalContext": text,
-            }
-        })),
+        Outcome::Context(text) | Outcome::ReplaceOutput(text)
+            if claude_context_event(host_event) =>
+        {
+            Reply::json(json!({
+                "hookSpecificOutput": {
+                    "hookEventName": host_event,
+                    "additionalContext": text,
+                }
+            }))
+        }
         // Every Codex output schema allows systemMessage; it is shown to the user.
-        Outcome::Context(text) => Reply::json(json!({ "systemMessage": text })),
+        Outcome::Context(text) | Outcome::ReplaceOutput(text) => {
+            Reply::json(json!({ "systemMessage": text }))
+        }
         Outcome::Block(reason) | Outcome::RefuseStop(reason) => Reply::block(reason),
     }
 }

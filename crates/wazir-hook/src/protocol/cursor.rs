@@ -57,7 +57,8 @@ pub fn tool_call(p: &Payload) -> ToolCall {
 pub fn encode(host_event: &str, outcome: &Outcome) -> Reply {
     match outcome {
         Outcome::Neutral => neutral(host_event),
-        Outcome::Context(text) => match host_event {
+        // The host cannot replace a tool's output: the reference goes in as context.
+        Outcome::Context(text) | Outcome::ReplaceOutput(text) => match host_event {
             "sessionStart" | "postToolUse" | "subagentStart" => {
                 Reply::json(json!({ "additional_context": cut(text, MAX_CONTEXT_CHARS) }))
             }

@@ -29,7 +29,8 @@ pub fn tool_call(p: &Payload) -> ToolCall {
 pub fn encode(host_event: &str, outcome: &Outcome) -> Reply {
     match outcome {
         Outcome::Neutral => Reply::json(json!({})),
-        Outcome::Context(text) => Reply::json(json!({
+        // The host cannot replace a tool's output: the reference goes in as context.
+        Outcome::Context(text) | Outcome::ReplaceOutput(text) => Reply::json(json!({
             "hookSpecificOutput": {
                 "hookEventName": host_event,
                 "additionalContext": text,

@@ -290,6 +290,9 @@ pub enum Outcome {
     Neutral,
     /// Text to put in front of the agent (session start, prompt, captured output).
     Context(String),
+    /// Text the model gets in place of the tool's output, where the host can replace it
+    /// ([`replaceable_output`]); elsewhere it is put in front of the agent like `Context`.
+    ReplaceOutput(String),
     /// A guard refuses the tool call.
     Block(String),
     /// The stop hook refuses the stop: the agent must keep working.
@@ -347,6 +350,15 @@ pub fn tool_call(host: Host, p: &Payload) -> ToolCall {
         Host::Codex => codex::tool_call(p),
         Host::Gemini => gemini::tool_call(p),
         Host::Cursor => cursor::tool_call(p),
+    }
+}
+
+/// Whether `host` takes a hook's replacement for this call's output (only Claude Code does;
+/// Codex and Gemini send the full output whatever the hook answers).
+pub fn replaceable_output(host: Host, p: &Payload) -> bool {
+    match host {
+        Host::Claude => claude::replaceable_output(p),
+        Host::Codex | Host::Gemini | Host::Cursor => false,
     }
 }
 

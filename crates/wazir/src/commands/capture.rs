@@ -10,7 +10,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use serde_json::json;
 use wazir_core::Project;
-use wazir_ledger::{Event, Ledger, Limits, RunId, Transitions, kinds};
+use wazir_ledger::{Event, Ledger, Limits, Origin, RunId, Transitions, kinds};
 
 #[derive(Debug, Args)]
 pub struct CaptureArgs {
@@ -131,6 +131,10 @@ pub enum CaptureCommand {
         #[arg(long)]
         phase: String,
     },
+    /// Print the o200k_base tokens and the characters of standard input (used by the host
+    /// conformance suite to measure what a session carries).
+    #[command(hide = true)]
+    CountTokens,
 }
 
 /// The project, its ledger (no rules yet) and the project's schemas folder.
@@ -327,9 +331,14 @@ fn run_command(
             std::io::stdin()
                 .read_to_end(&mut bytes)
                 .context("cannot read standard input")?;
-            let out = o
-                .ledger
-                .record_output(&id, name, &bytes, command.as_deref(), *exit_code)?;
+            let out = o.ledger.record_output(
+                &id,
+                name,
+                &bytes,
+                command.as_deref(),
+                *exit_code,
+                Origin::PIPED,
+            )?;
             if ctx.json {
                 ctx.print_json(&out)?;
             } else {
@@ -349,6 +358,19 @@ fn run_command(
                 ctx.print_json(&json!({"path": path}))?;
             } else {
                 println!("{}", path.display());
+            }
+        }
+        CaptureCommand::CountTokens => {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .context("cannot read standard input as UTF-8 text")?;
+            let tokens = wazir_core::tokens::count(&text);
+            let chars = text.chars().count();
+            if ctx.json {
+                ctx.print_json(&json!({"tokens": tokens, "chars": chars, "tokenizer": wazir_ledger::TOKENIZER}))?;
+            } else {
+                println!("{tokens} tokens, {chars} characters");
             }
         }
         CaptureCommand::Usage { run } => {

@@ -5,10 +5,10 @@
 use crate::support::ledger as ledger_support;
 
 use ledger_support::{Proj, repo_root};
-use serde_json::Value;
+use serde_json::{Value, json};
 use wazir_core::schema::Schema;
 use wazir_core::tokens;
-use wazir_ledger::{Ledger, RunId};
+use wazir_ledger::{Delivery, Event, Ledger, Origin, RunId, kinds};
 
 fn usage_schema() -> Schema {
     let path = repo_root().join("kit/schemas/usage.schema.json");
@@ -156,4 +156,92 @@ fn the_usage_example_matches_the_schema() {
             );
         }
     }
+}
+
+#[test]
+fn only_outputs_the_model_did_not_receive_count_as_avoided() {
+    let p = Proj::new();
+    p.ok(&["capture", "init", "--run", "r1", "--phase", "execute"]);
+    let ledger = Ledger::new(&p.state());
+    let run = RunId::parse("r1").unwrap();
+    let body: String = (1..=5000).map(|i| format!("{i}\n")).collect();
+    let record = |name: &str, host: &str, delivery: Delivery| {
+        let origin = Origin {
+            host: Some(host),
+            delivery,
+        };
+        ledger
+            .record_output(
+                &run,
+                name,
+                body.as_bytes(),
+                Some("seq 1 5000"),
+                Some(0),
+                origin,
+            )
+            .unwrap()
+    };
+    let replaced = record("claude.txt", "claude", Delivery::Replaced);
+    record("codex.txt", "codex", Delivery::Sent);
+    record("gemini.txt", "gemini", Delivery::Sent);
+    // A hook capture recorded before deliveries were: its post_tool_capture names it, and no
+    // host replaced an output then, so it counts as sent.
+    record("old.txt", "claude", Delivery::Sent);
+    ledger
+        .append_event(
+            &run,
+            &Event::new(kinds::POST_TOOL_CAPTURE)
+                .data(json!({"host": "claude", "capture": "old.txt"})),
+        )
+        .unwrap();
+    let log = p.run_dir("r1").join("events.ndjson");
+    let old: String = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let mut e: Value = serde_json::from_str(l).unwrap();
+            if e["data"]["capture"] == "old.txt" && e["event"] == "capture_output" {
+                let data = e["data"].as_object_mut().unwrap();
+                data.remove("delivery");
+                data.remove("host");
+            }
+            format!("{e}\n")
+        })
+        .collect();
+    std::fs::write(&log, old).unwrap();
+
+    let v = p.json(&["capture", "usage"]);
+    assert!(usage_schema().problems(&v).is_empty(), "{v:#}");
+    let full = tokens::count(&body) as i64;
+    let given = tokens::count(&replaced.reference) as i64;
+    assert_eq!(v["total"]["capture"]["items"], 4);
+    assert_eq!(v["total"]["capture"]["avoided_tokens"], full - given);
+    let rows: Vec<(String, String, i64)> = v["deliveries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["host"].as_str().unwrap().to_string(),
+                d["delivery"].as_str().unwrap().to_string(),
+                d["avoided_tokens"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let want = [
+        ("claude", "replaced", full - given),
+        ("claude", "sent", 0),
+        ("codex", "sent", 0),
+        ("gemini", "sent", 0),
+    ]
+    .map(|(h, d, n)| (h.to_string(), d.to_string(), n));
+    assert_eq!(rows, want);
+    let table = p.ok(&["capture", "usage"]);
+    assert!(
+        table.contains(
+            "codex: 1 sent, 0 tokens avoided (the host sent the whole output to the model too)"
+        ),
+        "{table}"
+    );
+    assert!(table.contains("claude: 1 replaced"), "{table}");
 }

@@ -268,7 +268,32 @@ pub fn check_answer(host: &str, host_event: &str, out: &Out) {
         );
         return;
     }
-    let v = out.json();
+    let mut v = out.json();
+    if host == "claude"
+        && let Some(replaced) = v
+            .get_mut("hookSpecificOutput")
+            .and_then(|h| h.as_object_mut())
+            .and_then(|h| h.remove("updatedToolOutput"))
+    {
+        // Claude Code's PostToolUse replacement of a Bash output (HOSTS.md): this exact object;
+        // Codex has no such field, so the rest is checked against Codex's schema below.
+        assert_eq!(host_event, "PostToolUse", "{replaced}");
+        let keys: Vec<&str> = replaced
+            .as_object()
+            .expect("updatedToolOutput for Bash is an object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys.len(), 4, "{replaced}");
+        assert!(
+            replaced["stdout"].is_string() && replaced["stderr"].is_string(),
+            "{replaced}"
+        );
+        assert!(
+            replaced["interrupted"] == json!(false) && replaced["isImage"] == json!(false),
+            "{replaced}"
+        );
+    }
     match host {
         "claude" | "codex" => {
             let file = shared().join("host-schemas/codex-hooks-io").join(format!(
