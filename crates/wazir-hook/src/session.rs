@@ -1,7 +1,9 @@
 //! Session start and prompt: context for the agent, never a block. Session start gives the
-//! using-skills procedure, the current run (phase, iteration, outputs still missing, the next
-//! ledger command), the index's health judged from its file's presence and age, and the
-//! accepted learnings in scope; after a compaction it leads with the run summary. A prompt gets
+//! current run (phase, iteration, outputs still missing, the next ledger command), the index's
+//! health judged from its file's presence and age, the accepted learnings in scope and a pointer
+//! to the using-skills skill (the host lists the skills itself, so their text is not repeated);
+//! after a compaction it leads with the run summary. Every session pays for this text, so it
+//! stays a few hundred characters when there is no summary or learning to restore. A prompt gets
 //! one line naming the active run and phase, so a long session does not lose track of it.
 
 use std::path::Path;
@@ -48,8 +50,7 @@ pub fn start(cx: &Cx) -> Result<Outcome> {
     }
     let run_text = run_section(&project, &ledger, run.as_ref(), status.as_ref());
     let index = index_section(&state_root);
-    let skills = skills_section(&project);
-    let learnings = learnings(&project);
+    let mut learnings = learnings(&project);
 
     let name = project
         .manifest
@@ -57,51 +58,35 @@ pub fn start(cx: &Cx) -> Result<Outcome> {
         .display_name
         .clone()
         .unwrap_or_else(|| project.manifest.project.name.clone());
-    let title = format!("# Wazir: {name}\n\n");
-    let mut text = compose(&title, &head, &run_text, &index, &skills, &learnings);
+    let title = format!("# {SESSION_TITLE} {name}\n\n");
+    let mut text = compose(&title, &head, &run_text, &index, &learnings);
     if cx.opts.host == Host::Cursor {
-        // Cursor keeps 10,000 characters: shorten the learnings first, then the skills text,
-        // and keep the run state whole.
+        // Cursor keeps 10,000 characters: drop learnings first and keep the run state whole.
         let limit = super::protocol::cursor::MAX_CONTEXT_CHARS;
-        let mut l = learnings.clone();
-        while text.chars().count() > limit && !l.is_empty() {
-            l.pop();
-            text = compose(&title, &head, &run_text, &index, &skills, &l);
+        while text.chars().count() > limit && !learnings.is_empty() {
+            learnings.pop();
+            text = compose(&title, &head, &run_text, &index, &learnings);
         }
-        let over = text.chars().count().saturating_sub(limit);
-        if over > 0 {
-            let keep = skills.chars().count().saturating_sub(over + 80);
-            let short = cut(&skills, keep);
-            text = compose(&title, &head, &run_text, &index, &short, &l);
-        }
+        text = cut(&text, limit.saturating_sub(10));
     }
     Ok(Outcome::Context(text))
 }
 
-fn compose(
-    title: &str,
-    head: &str,
-    run: &str,
-    index: &str,
-    skills: &str,
-    learnings: &[String],
-) -> String {
+/// The first words of the session-start text.
+pub const SESSION_TITLE: &str = "Wazir session:";
+
+fn compose(title: &str, head: &str, run: &str, index: &str, learnings: &[String]) -> String {
     let mut s = String::new();
     s.push_str(title);
     s.push_str(head);
-    s.push_str("## Current run\n\n");
     s.push_str(run);
-    s.push_str("\n\n## Code index\n\n");
+    s.push_str("\n\n");
     s.push_str(index);
-    s.push_str("\n\n## Accepted learnings in scope\n\n");
-    if learnings.is_empty() {
-        s.push_str("None recorded for this project yet.");
-    } else {
+    if !learnings.is_empty() {
+        s.push_str("\n\nAccepted learnings in scope:\n");
         s.push_str(&learnings.join("\n"));
     }
-    s.push_str("\n\n## Using skills (load this procedure first)\n\n");
-    s.push_str(skills);
-    s.push('\n');
+    s.push_str("\n\nLoad the `using-skills` skill before acting.\n");
     s
 }
 
@@ -112,8 +97,8 @@ fn run_section(
     status: Option<&RunStatus>,
 ) -> String {
     let (Some(run), Some(st)) = (run, status) else {
-        return "No run is active. Start one with `/wazir <request>`, or record one by hand with \
-                `wazir capture init --run ID --phase clarify`."
+        return "No run is active; project writes need one: `wazir capture ensure --request \
+                \"<the request>\"`."
             .to_string();
     };
     let phase = &st.phase;
@@ -185,18 +170,14 @@ fn run_section(
 fn index_section(state_root: &Path) -> String {
     let db = state_root.join("index").join("index.sqlite");
     match std::fs::metadata(&db).and_then(|m| m.modified()) {
-        Err(_) => "No index yet: build it with `wazir index build`, then use `wazir index \
-                   search-symbols` and `wazir recall` instead of reading whole files."
-            .to_string(),
+        Err(_) => "No code index yet: `wazir index build`.".to_string(),
         Ok(t) => {
             let secs = SystemTime::now()
                 .duration_since(t)
                 .map(|d| d.as_secs())
                 .unwrap_or(0);
             let mut s = format!(
-                "Index present, last written {} ago. Look code up with `wazir index \
-                 search-symbols Q` and `wazir recall symbol Q --tier L1` before reading whole \
-                 files.",
+                "Code index written {} ago (`wazir index search-symbols`, `wazir recall`).",
                 age_text(secs)
             );
             if secs > INDEX_STALE_SECS {
@@ -214,33 +195,6 @@ fn age_text(secs: u64) -> String {
         7200..=172_799 => format!("{} h", secs / 3600),
         _ => format!("{} days", secs / 86_400),
     }
-}
-
-fn skills_section(project: &Project) -> String {
-    let rel = format!("{}/using-skills/SKILL.md", project.manifest.paths.skills);
-    let text = std::fs::read_to_string(project.path(&rel))
-        .ok()
-        .or_else(|| wazir_core::kit::text("skills/using-skills/SKILL.md"));
-    match text {
-        Some(t) => strip_front_matter(&t).trim().to_string(),
-        None => format!(
-            "The using-skills procedure is not installed ({rel} is missing): run `wazir init` \
-             to restore the kit's skills."
-        ),
-    }
-}
-
-fn strip_front_matter(text: &str) -> &str {
-    let t = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if let Some(rest) = t
-        .strip_prefix("---\n")
-        .or_else(|| t.strip_prefix("---\r\n"))
-        && let Some(end) = rest.find("\n---")
-    {
-        let after = &rest[end + 4..];
-        return after.split_once('\n').map_or("", |(_, body)| body);
-    }
-    t
 }
 
 /// Accepted learnings (`<memory>/*.json`) whose file patterns can match this project, most

@@ -259,10 +259,19 @@ fn long_output_is_captured_and_the_agent_gets_path_head_and_tail() {
         post["tool_response"] = json!({"stdout": body, "stderr": "", "exit_code": 0});
         let out = p.hook(host, "capture", &post);
         check_answer(host, host_event, &out);
-        let ctx = out.json()["hookSpecificOutput"]["additionalContext"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        // Claude Code replaces the Bash output with the reference; the others take it as
+        // context beside the output they send anyway.
+        let answer = &out.json()["hookSpecificOutput"];
+        let ctx = if host == "claude" {
+            assert!(answer.get("additionalContext").is_none(), "{answer}");
+            answer["updatedToolOutput"]["stdout"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        } else {
+            answer["additionalContext"].as_str().unwrap().to_string()
+        };
+        assert!(ctx.chars().count() < 2_000, "{ctx}");
         assert!(
             ctx.contains("test line 1 ok") && ctx.contains("test line 2000 ok"),
             "{ctx}"
@@ -277,6 +286,28 @@ fn long_output_is_captured_and_the_agent_gets_path_head_and_tail() {
             .unwrap();
         assert_eq!(std::fs::read_to_string(path).unwrap(), body, "{host}");
     }
+    // The ledger says how each output reached the model.
+    let deliveries: Vec<(String, String)> = ledger
+        .events(&run)
+        .unwrap()
+        .iter()
+        .filter(|e| e.event == "capture_output")
+        .map(|e| {
+            (
+                e.data["host"].as_str().unwrap().to_string(),
+                e.data["delivery"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        deliveries,
+        [
+            ("claude", "replaced"),
+            ("codex", "sent"),
+            ("gemini", "sent")
+        ]
+        .map(|(h, d)| (h.to_string(), d.to_string()))
+    );
     let mut cursor = json!({"conversation_id": "c", "generation_id": "g7", "hook_event_name": "postToolUse",
         "workspace_roots": [p.root], "tool_name": "Shell", "tool_input": {"command": "cargo test"},
         "tool_output": json!({"output": body}).to_string()});
@@ -368,16 +399,14 @@ fn pre_compact_writes_the_summary_and_session_start_brings_it_back() {
 fn cursor_session_context_fits_its_limit_and_keeps_the_run_state() {
     let p = TestProject::new();
     start_run(&p, "plan");
-    let skill = p.root.join("skills/using-skills/SKILL.md");
-    std::fs::create_dir_all(skill.parent().unwrap()).unwrap();
-    let long: String = (0..3000)
-        .map(|i| format!("step {i} of the procedure\n"))
-        .collect();
-    std::fs::write(
-        &skill,
-        format!("---\nname: using-skills\ndescription: d\n---\n{long}"),
-    )
-    .unwrap();
+    // Ten accepted learnings of 2,000 characters each: more than Cursor's 10,000.
+    let memory = p.root.join("memory");
+    std::fs::create_dir_all(&memory).unwrap();
+    for i in 0..10 {
+        let lesson = format!("lesson {i}: {}", "keep the handler small ".repeat(90));
+        let learning = json!({"id": format!("l{i}"), "learning": lesson, "confidence": 0.9 - f64::from(i) / 100.0});
+        std::fs::write(memory.join(format!("l{i}.json")), learning.to_string()).unwrap();
+    }
     let payload = json!({"conversation_id": "c", "hook_event_name": "sessionStart", "workspace_roots": [p.root]});
     let out = p.hook("cursor", "session-start", &payload);
     check_answer("cursor", "sessionStart", &out);
@@ -387,19 +416,45 @@ fn cursor_session_context_fits_its_limit_and_keeps_the_run_state() {
         .to_string();
     assert!(ctx.chars().count() <= 10_000);
     assert!(
-        ctx.contains("Run `run-1`") && ctx.contains("step 0 of the procedure"),
+        ctx.contains("Run `run-1`") && ctx.contains("lesson 0:") && !ctx.contains("lesson 9:"),
         "{}",
         &ctx[..500]
     );
-    assert!(!ctx.contains("name: using-skills"), "front matter stripped");
-    // Other hosts get it whole.
+    assert!(
+        ctx.contains("`using-skills`"),
+        "the pointer to the skill is kept"
+    );
+    // Other hosts get every learning.
     let claude = json!({"session_id": "s", "cwd": p.root, "hook_event_name": "SessionStart", "source": "startup"});
     let out = p.hook("claude", "session-start", &claude);
     assert!(
         out.json()["hookSpecificOutput"]["additionalContext"]
             .as_str()
             .unwrap()
-            .contains("step 2999 of")
+            .contains("lesson 9:")
+    );
+}
+
+#[test]
+fn session_context_stays_short_without_learnings_or_a_summary() {
+    let p = TestProject::new();
+    start_run(&p, "plan");
+    let start = json!({"session_id": "s", "cwd": p.root, "hook_event_name": "SessionStart", "source": "startup"});
+    let out = p.hook("claude", "session-start", &start);
+    let ctx = out.json()["hookSpecificOutput"]["additionalContext"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(ctx.starts_with("# Wazir session:"), "{ctx}");
+    assert!(
+        ctx.contains("phase `plan`") && ctx.contains("`using-skills`"),
+        "{ctx}"
+    );
+    // Every session carries this text (issue 20: at most 6,000 characters added in all).
+    assert!(
+        ctx.chars().count() < 800,
+        "{} chars: {ctx}",
+        ctx.chars().count()
     );
 }
 
