@@ -204,18 +204,10 @@ pub fn cursor_hooks(regs: &[HookReg]) -> Value {
     Value::Object(hooks)
 }
 
-/// How a user starts a phase on `host`.
-fn invoke(src: &Sources, host: Host, stem: &str) -> String {
-    match host {
-        Host::Claude | Host::Gemini => {
-            format!("`/{}`", crate::package::command_name(src, host, stem))
-        }
-        Host::Codex | Host::Cursor => format!("ask for the `{stem}` phase"),
-    }
-}
-
-/// The working agreement for `host`: what the project is, how work moves through the phases,
-/// the roles, the skills, the guardrails and the few commands an agent needs.
+/// The working agreement for `host`, the one text every session carries (so it stays short,
+/// about 1,000 characters): what Wazir is, what the hooks enforce and how
+/// to get unblocked, and where the procedures are. It leaves to the host what the host lists on
+/// its own (skills, subagents, commands, each with its description).
 pub fn working_agreement(src: &Sources, host: Host, with_note: bool) -> String {
     let m = &src.manifest;
     let mut o = String::new();
@@ -223,148 +215,42 @@ pub fn working_agreement(src: &Sources, host: Host, with_note: bool) -> String {
         o.push_str(&generated_note(src));
         o.push('\n');
     }
+    o.push_str(&format!("# {}\n\n", src.display_name()));
+    o.push_str(
+        "Wazir runs every change here as a run of phases, one role each, leaving artifacts in \
+         the run ledger; reviewers who did not write the work judge the gates; nothing is done \
+         without proof from `wazir verify run`. `wazir status` shows the run.\n\n",
+    );
     o.push_str(&format!(
-        "# {}: how to work in this project\n\n",
-        src.display_name()
+        "Procedures: `{}/<phase>.md`, `{}/<role>.md`, and the skills {} lists (load \
+         `using-skills` first). {}\n\n",
+        m.paths.workflows,
+        m.paths.roles,
+        host.display_name(),
+        match host {
+            Host::Claude | Host::Gemini => "Hand each phase to its role's subagent.",
+            Host::Codex | Host::Cursor => "Run a review in a fresh session.",
+        }
     ));
-    o.push_str(&format!("{}\n\n", src.description()));
+    o.push_str("## Hooks enforce\n\n");
     o.push_str(
-        "This project runs every change through the Wazir process. You work as one role at a \
-         time, each phase leaves a schema-checked artifact in the run ledger, three gates are \
-         decided by a reviewer that did not write what it reviews, and nothing is done until a \
-         verification proof says so. The hooks registered for this host enforce the parts that \
-         must not depend on memory.\n\n",
-    );
-
-    o.push_str("## Phases\n\n");
-    o.push_str("| phase | role | start it | reads | leaves |\n|---|---|---|---|---|\n");
-    for w in &src.workflows {
-        let gate = if w.rules.gate {
-            match &w.rules.rejects_to {
-                Some(r) => format!(" (gate; rejection returns to `{r}`)"),
-                None => " (gate)".to_string(),
-            }
-        } else {
-            String::new()
-        };
-        let list = |v: &[String], none: &str| {
-            if v.is_empty() {
-                none.to_string()
-            } else {
-                v.iter()
-                    .map(|s| format!("`{s}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            }
-        };
-        o.push_str(&format!(
-            "| `{}`{gate} | {} | {} | {} | {} |\n",
-            w.rules.phase,
-            w.rules.role,
-            invoke(src, host, &w.stem),
-            list(&w.inputs, "the request"),
-            list(&w.rules.output_names(), "code and commits"),
-        ));
-    }
-    o.push_str(&format!(
-        "\nEach phase's full procedure is in `{}/<phase>.md`. Enter and leave a phase through the \
-         ledger (`wazir capture event --event phase_enter --phase <phase>`, then `phase_exit`); \
-         the ledger refuses an exit while the phase's artifact is missing or invalid. \
-         `wazir status` shows where the current run stands.\n\n",
-        m.paths.workflows
-    ));
-
-    o.push_str("## Roles\n\n");
-    o.push_str(match host {
-        Host::Claude => {
-            "Each role is a subagent in `.claude/agents/`; hand a phase to its role's subagent so \
-             the author and the reviewer never share a context.\n\n"
-        }
-        Host::Gemini => {
-            "Each role is a subagent of this extension (`agents/`); hand a phase to its role's \
-             subagent so the author and the reviewer never share a context.\n\n"
-        }
-        Host::Codex | Host::Cursor => {
-            "Work as one role at a time and read its contract before starting. Run a reviewing \
-             phase in a fresh session, never in the one that wrote what is under review.\n\n"
-        }
-    });
-    for r in &src.roles {
-        o.push_str(&format!(
-            "- **{}** (`{}/{}.md`): {}\n",
-            r.id, m.paths.roles, r.stem, r.description
-        ));
-    }
-    o.push('\n');
-
-    if !src.skills.is_empty() {
-        o.push_str("## Skills\n\n");
-        o.push_str(match host {
-            Host::Claude => "Skills live in `.claude/skills/`; load one when its description fits.\n\n",
-            Host::Codex => "Skills live in `.agents/skills/`; load one when its description fits.\n\n",
-            Host::Gemini => "Skills ship with this extension (`skills/`); load one when its description fits.\n\n",
-            Host::Cursor => "Each skill is an agent-requested rule in `.cursor/rules/`; it is attached when its description fits.\n\n",
-        });
-        for s in &src.skills {
-            o.push_str(&format!("- `{}`: {}\n", s.name, s.description));
-        }
-        o.push('\n');
-    }
-
-    o.push_str("## Reading code without flooding the context\n\n");
-    o.push_str(
-        "- `wazir index map --budget 4000` gives a ranked map of the repository.\n\
-         - `wazir recall file PATH --tier L1` gives a summary; `--start N --end M` gives exact \
-         lines. Cite exact lines, never summaries.\n\
-         - `wazir index search-symbols NAME` and `wazir recall symbol NAME` find definitions.\n\
-         - `wazir compose --role ROLE --phase PHASE --stack auto` gives a role its expertise \
-         brief.\n\n",
-    );
-
-    o.push_str("## Guardrails\n\n");
-    o.push_str(
-        "**The write rule.** A tool write into the project (file tools, patches, shell writes) \
-         goes through only inside a run, in a phase whose workflow lists the path under \
-         `writes:`: `execute` writes code, tests and configuration, `author` writes \
-         documentation, every other phase writes nothing in the project. With the manifest's \
-         `enforcement.mode: strict` the hooks refuse any other write; `advisory` lets it \
-         through and says so. To get unblocked: with no run, `wazir capture ensure --request \
-         \"<the request>\"` starts or resumes one; in a phase that may not write, finish it and \
-         move the run on with the ledger command the refusal names; if the user wants the \
-         write now, ask them to send a prompt whose first line is \"wazir allow: <reason>\". \
-         Only the user can do that: no command records an override, and the ledger under the \
-         state root is written by `wazir` alone.\n\n",
+        "- Project writes only in a run's phase whose workflow lists the path under `writes:` \
+         (`execute`: code, tests, config; `author`: docs). No run: `wazir capture ensure \
+         --request \"<request>\"`. Wrong phase: move on with the ledger command the refusal \
+         names. Needed now: ask the user to send `wazir allow: <reason>`; only they can.\n",
     );
     o.push_str(&format!(
-        "These paths are canonical sources or generated packages: {}. They change only through \
-         an accepted change to the sources followed by `wazir export build`; the protected-path \
-         hook blocks every other write, including shell redirection, `cp`, `mv`, `tee` and \
-         `sed -i`.\n\n",
+        "- Protected paths ({}) change only through `wazir export build`.\n",
         m.protected_paths
             .iter()
             .map(|p| format!("`{p}`"))
             .collect::<Vec<_>>()
             .join(", ")
     ));
-    let regs = registrations(src, host);
-    if !regs.is_empty() {
-        o.push_str(&format!(
-            "Hooks registered for {}:\n\n",
-            host.display_name()
-        ));
-        for r in &regs {
-            let matcher = r.matcher.map(|m| format!(" `{m}`")).unwrap_or_default();
-            o.push_str(&format!(
-                "- `{}` on `{}`{matcher}: {}\n",
-                r.event.as_str(),
-                r.host_event,
-                super::sources::first_sentences(&r.description, 200)
-            ));
-        }
-        o.push('\n');
-    }
     o.push_str(
-        "A blocked call says why. Do not route around a block; fix the cause or ask the user.\n",
+        "- Phase loop caps; no stop while outputs are missing; large outputs go to capture \
+         files (read slices).\n\n\
+         A block says why: fix the cause or ask the user, never route around it.\n",
     );
     if let Some(note) = host_note(host) {
         o.push('\n');
@@ -377,20 +263,14 @@ pub fn working_agreement(src: &Sources, host: Host, with_note: bool) -> String {
 fn host_note(host: Host) -> Option<&'static str> {
     match host {
         Host::Codex => Some(
-            "Codex runs project hooks from `.codex/hooks.json` only after you trust them; until \
-             then no guard is active. Edits go through `apply_patch`, which the protected-path \
-             guard reads.",
-        ),
-        Host::Gemini => Some(
-            "Gemini CLI reads hook timeouts in milliseconds; the session-start and pre-compress \
-             hooks are advisory on this host.",
+            "Codex runs the hooks in `.codex/hooks.json` only once you trust them; until then no \
+             guard is active.",
         ),
         Host::Cursor => Some(
-            "Cursor also runs the hooks in `.claude/settings.json`. When a project has both, each \
-             Wazir behaviour is registered once: the Cursor file leaves out what the Claude \
-             settings already run.",
+            "Cursor also runs the hooks in `.claude/settings.json`; each Wazir behaviour is \
+             registered once.",
         ),
-        Host::Claude => None,
+        Host::Claude | Host::Gemini => None,
     }
 }
 

@@ -177,16 +177,13 @@ impl Sources {
             let wf = wazir_core::workflow::Workflow::parse(&path, &text)?;
             let split = frontmatter::split(&text).expect("a parsed workflow has front matter");
             let body = split.body.trim_start_matches('\n').to_string();
-            let summary = {
-                let s = purpose_sentence(&body);
-                let role_name = wf.rules.role.replace('_', " ");
-                let phase = &wf.rules.phase;
-                if s.is_empty() {
-                    format!("Wazir {phase} phase, run by the {role_name}.")
-                } else {
-                    format!("Wazir {phase} phase, run by the {role_name}: {s}")
-                }
-            };
+            // Hosts list every command's description in each session, so it stays one short line;
+            // the phase's purpose is in its workflow file.
+            let summary = format!(
+                "Wazir {} phase, run by the {}.",
+                wf.rules.phase,
+                wf.rules.role.replace('_', " ")
+            );
             s.workflows.push(Workflow {
                 stem: ids::to_file_stem(id),
                 rules: wf.rules,
@@ -434,37 +431,6 @@ pub fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The first sentence of the `## Purpose` section (or of the body), on one line.
-fn purpose_sentence(body: &str) -> String {
-    let mut in_purpose = false;
-    let mut para = String::new();
-    for line in body.lines() {
-        if line.starts_with("## ") {
-            if in_purpose && !para.is_empty() {
-                break;
-            }
-            in_purpose = line.trim() == "## Purpose";
-            continue;
-        }
-        if in_purpose {
-            if line.trim().is_empty() {
-                if !para.is_empty() {
-                    break;
-                }
-            } else {
-                para.push(' ');
-                para.push_str(line.trim());
-            }
-        }
-    }
-    let para = one_line(&para);
-    let mut out = first_sentences(&para, 60);
-    if out.len() < 60 {
-        out = first_sentences(&para, 240);
-    }
-    out
-}
-
 /// Whole sentences from `text` up to about `max` characters (at least one sentence).
 pub fn first_sentences(text: &str, max: usize) -> String {
     let mut out = String::new();
@@ -501,13 +467,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn purpose_sentence_takes_whole_sentences() {
-        let body = "# X\n\n## Purpose\n\nEvery run starts here. The clarifier turns the request \
-                    into a statement.\nMore text.\n\n## Entry\n";
-        assert_eq!(
-            purpose_sentence(body),
-            "Every run starts here. The clarifier turns the request into a statement. More text."
-        );
+    fn first_sentences_takes_whole_sentences() {
         assert_eq!(first_sentences("A b. C d. E f.", 5), "A b.");
         assert_eq!(first_sentences("no stop", 5), "no stop");
     }

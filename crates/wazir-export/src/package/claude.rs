@@ -64,6 +64,9 @@ fn commands(src: &Sources, dir: &str) -> Vec<PackageFile> {
                         "argument-hint",
                         Fm::Str("[request or notes for this phase]")
                     ),
+                    // A phase command is the user's entry point: kept out of the list Claude
+                    // Code gives the model every session (the model follows the workflow files).
+                    ("disable-model-invocation", Fm::Bool(true)),
                 ]),
                 generated_note(src),
                 command_prompt(src, w, Host::Claude, "$ARGUMENTS")

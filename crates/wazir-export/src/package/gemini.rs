@@ -106,6 +106,17 @@ pub fn package(src: &Sources) -> Vec<PackageFile> {
     files
 }
 
+/// The project's `.gemini/settings.json` entries: the hooks, and the directory tree turned off.
+/// Gemini CLI (0.61.0) puts a tree of up to 200 entries of the workspace in every session's first
+/// request; Wazir's folders (`.wazir/`, `.agents/skills/`, `.gemini/`) filled it, about 7,000
+/// characters, and crowd the project's own files out of it. A user's own `context` key is kept
+/// (the merge adds only absent keys), so `"includeDirectoryTree": true` there brings it back.
+fn project_settings(src: &Sources) -> Value {
+    let mut v = hooks(src);
+    v["context"] = json!({"includeDirectoryTree": false});
+    v
+}
+
 pub fn project(src: &Sources) -> Vec<ProjectFile> {
     let mut own = Vec::new();
     own.extend(commands(src, ".gemini/commands"));
@@ -120,6 +131,6 @@ pub fn project(src: &Sources) -> Vec<ProjectFile> {
         own,
         "GEMINI.md",
         ".gemini/settings.json",
-        hooks(src),
+        project_settings(src),
     )
 }
