@@ -237,7 +237,8 @@ pub fn working_agreement(src: &Sources, host: Host, with_note: bool) -> String {
         "- Project writes only in a run's phase whose workflow lists the path under `writes:` \
          (`execute`: code, tests, config; `author`: docs). No run: `wazir capture ensure \
          --request \"<request>\"`. Wrong phase: move on with the ledger command the refusal \
-         names. Needed now: ask the user to send `wazir allow: <reason>`; only they can.\n",
+         names. Needed now: ask the user for a prompt starting \"wazir allow: <reason>\"; only \
+         they can.\n",
     );
     o.push_str(&format!(
         "- Protected paths ({}) change only through `wazir export build`.\n",
