@@ -251,9 +251,14 @@ pub(crate) struct CallTargets {
     pub runs_hook: bool,
 }
 
-/// Whether a simple command (wrappers taken off) is `wazir [--json] [--state-root P] hook …`.
+/// Whether a simple command (wrappers taken off) is `wazir [--json] [--state-root P] hook …`,
+/// the program named by any path (`./target/debug/wazir`, `/usr/local/bin/wazir.exe`).
 fn runs_wazir_hook(argv: &[String]) -> bool {
-    if argv.first().map(String::as_str) != Some("wazir") {
+    let program = argv.first().map(|p| {
+        let name = p.rsplit(['/', '\\']).next().unwrap_or(p);
+        name.strip_suffix(".exe").unwrap_or(name)
+    });
+    if program != Some("wazir") {
         return false;
     }
     let mut words = argv[1..].iter().map(String::as_str);
