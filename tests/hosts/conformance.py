@@ -543,37 +543,6 @@ def c_capture(client, env):
     check(any(os.path.getsize(f) > 8192 for f in files), "the large output was not stored")
 
 
-def tool_results(body):
-    """Texts the client sent back to the model as tool results, in order: Anthropic
-    `tool_result` blocks, Responses `function_call_output` / `custom_tool_call_output` items,
-    Gemini `functionResponse` parts."""
-    out = []
-
-    def text_of(x):
-        if isinstance(x, str):
-            return x
-        if isinstance(x, list):
-            return "\n".join(text_of(i) for i in x)
-        if isinstance(x, dict):
-            if "text" in x and isinstance(x["text"], str):
-                return x["text"]
-            return json.dumps(x)
-        return ""
-
-    for m in body.get("messages") or []:
-        for b in m.get("content") if isinstance(m.get("content"), list) else []:
-            if isinstance(b, dict) and b.get("type") == "tool_result":
-                out.append(text_of(b.get("content")))
-    for it in body.get("input") or []:
-        if isinstance(it, dict) and it.get("type") in ("function_call_output", "custom_tool_call_output"):
-            out.append(text_of(it.get("output")))
-    for c in body.get("contents") or []:
-        for part in c.get("parts") or []:
-            if isinstance(part, dict) and "functionResponse" in part:
-                out.append(json.dumps(part["functionResponse"].get("response")))
-    return out
-
-
 SEQ_OUTPUT = "".join(f"{i}\n" for i in range(1, 5001))
 
 
@@ -600,9 +569,9 @@ def c_capture_kept_out(client, env):
           f"the capture file does not hold the whole output ({len(text)} chars)")
     after = [r["body"] for r in env.agent_requests() if r["step"] > 0]
     check(after, "no request after the shell call")
-    results = tool_results(after[0])
-    check(results, "the request after the shell call carries no tool result")
-    got = unescape(results[-1])
+    results = tool_results(env.log)
+    check(results, "no request carries the shell call's result")
+    got = results[0]
     check(len(got) <= 2000, f"the model received {len(got)} characters of the seq output")
     check("captures" in got and "5000" in got, f"the reference is not what the model got: {got[:300]}")
     check("\n2500\n" not in unescape(json.dumps(after[0])).replace("\\n", "\n"),
@@ -619,7 +588,7 @@ def c_capture_sent(client, env):
     text, usage, cap = capture_seq(client, env)
     check(SEQ_OUTPUT.rstrip("\n") in text,
           f"the capture file does not hold the whole output ({len(text)} chars)")
-    sent = [r for r in tool_results(env.agent_requests()[-1]["body"]) if len(r) > 2000]
+    sent = [r for r in tool_results(env.log) if len(r) > 2000]
     check(sent, "the host did not send the output to the model (the case's premise changed)")
     check(usage["total"]["capture"]["avoided_tokens"] == 0,
           f"capture usage counts {usage['total']['capture']['avoided_tokens']} tokens avoided")
