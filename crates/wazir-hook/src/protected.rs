@@ -23,7 +23,7 @@ use wazir_core::paths::normalize;
 
 use super::budget::Budget;
 use super::paths::{self, Relation};
-use super::shell::{self, Target};
+use super::shell::Target;
 use super::{Cx, Outcome, ToolCall, patch, protocol};
 
 /// Files through which a host registers hooks, relative to the project root: one edit to any
@@ -43,8 +43,8 @@ pub fn run(cx: &Cx) -> Result<Outcome> {
     if cx.approved() {
         return Ok(Outcome::Neutral);
     }
-    let budget = Budget::guard();
-    let CallTargets { targets, shell_dir } = call_targets(cx, &budget)?;
+    let budget = &cx.budget;
+    let CallTargets { targets, shell_dir } = call_targets(cx)?;
     if targets.is_empty() {
         return Ok(Outcome::Neutral);
     }
@@ -54,7 +54,7 @@ pub fn run(cx: &Cx) -> Result<Outcome> {
     };
     let root = real(&outer.root)?;
     let fold = paths::case_insensitive(&root);
-    let entries = entries(cx, &projects, &budget)?;
+    let entries = entries(cx, &projects, budget)?;
     let base = cx.base_dir();
     let mut dirs_base = vec![base.clone()];
     if let Some(d) = &shell_dir {
@@ -94,7 +94,7 @@ pub fn run(cx: &Cx) -> Result<Outcome> {
                     }
                 }
             }
-            if let Some(entry) = hard_link(&resolved, &entries, &budget)? {
+            if let Some(entry) = hard_link(&resolved, &entries, budget)? {
                 return Ok(Outcome::Block(format!(
                     "Wazir protected-path guard: `{}` (resolved: {}) is a hard link to a file \
                      under the protected entry `{entry}`: writing it writes the protected file. \
@@ -237,7 +237,7 @@ pub(crate) struct CallTargets {
 /// The files the payload's tool call writes or removes (edit tools, MCP tools that write a
 /// path, a Codex patch, a shell command); empty when the call writes nothing. The write rule
 /// ([`super::write_rule`]) asks the same question.
-pub(crate) fn call_targets(cx: &Cx, budget: &Budget) -> Result<CallTargets> {
+pub(crate) fn call_targets(cx: &Cx) -> Result<CallTargets> {
     let p = cx.payload();
     let mut shell_dir: Option<PathBuf> = None;
     let targets: Vec<Target> = match protocol::tool_call(cx.opts.host, p) {
@@ -261,7 +261,7 @@ pub(crate) fn call_targets(cx: &Cx, budget: &Budget) -> Result<CallTargets> {
                 .input_str(&["dir_path", "directory", "workdir"])
                 .filter(|d| !d.is_empty())
                 .map(PathBuf::from);
-            shell::scan(&cmd, budget)?.targets
+            cx.shell_scan(&cmd)?.targets.clone()
         }
     };
     Ok(CallTargets { targets, shell_dir })
