@@ -28,6 +28,7 @@ mod ledger_usage;
 mod manifest_confinement;
 mod skills_kit;
 mod skills_wazir_run;
+mod state_root_legacy;
 mod validate_all;
 mod validate_artifacts;
 mod validate_branches;
