@@ -326,7 +326,11 @@ fn hooks_enabled(root: &Path) -> Vec<Finding> {
         }
         // A file that still runs Wazir hooks but lost the guard (the whole registration gone
         // is reported as a stale project file above).
-        if registers && text.contains("wazir hook") && !text.contains("protected-path") {
+        // The guard runs under `pre-tool` (or, in a project installed before it, alone).
+        let guarded = ["protected-path", "pre-tool"]
+            .iter()
+            .any(|e| text.contains(&format!(" {e}")));
+        if registers && text.contains("wazir hook") && !guarded {
             found.push(finding(
                 area,
                 Severity::Error,

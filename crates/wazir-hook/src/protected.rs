@@ -25,7 +25,7 @@ use wazir_core::paths::normalize;
 
 use super::budget::Budget;
 use super::paths::{self, Relation};
-use super::shell::{self, Target};
+use super::shell::Target;
 use super::{Cx, Outcome, ToolCall, patch, protocol};
 
 /// Files through which a host registers hooks, relative to the project root: one edit to any
@@ -45,12 +45,12 @@ pub fn run(cx: &Cx) -> Result<Outcome> {
     if cx.approved() {
         return Ok(Outcome::Neutral);
     }
-    let budget = Budget::guard();
+    let budget = &cx.budget;
     let CallTargets {
         targets,
         shell_dir,
         runs_hook,
-    } = call_targets(cx, &budget)?;
+    } = call_targets(cx)?;
     if runs_hook {
         return Ok(Outcome::Block(HOOK_BY_AGENT.into()));
     }
@@ -63,7 +63,7 @@ pub fn run(cx: &Cx) -> Result<Outcome> {
     };
     let root = real(&outer.root)?;
     let fold = paths::case_insensitive(&root);
-    let entries = entries(cx, &projects, &budget)?;
+    let entries = entries(cx, &projects, budget)?;
     let base = cx.base_dir();
     let mut dirs_base = vec![base.clone()];
     if let Some(d) = &shell_dir {
@@ -103,7 +103,7 @@ pub fn run(cx: &Cx) -> Result<Outcome> {
                     }
                 }
             }
-            if let Some(entry) = hard_link(&resolved, &entries, &budget)? {
+            if let Some(entry) = hard_link(&resolved, &entries, budget)? {
                 return Ok(Outcome::Block(format!(
                     "Wazir protected-path guard: `{}` (resolved: {}) is a hard link to a file \
                      under the protected entry `{entry}`: writing it writes the protected file. \
@@ -277,7 +277,7 @@ fn runs_wazir_hook(argv: &[String]) -> bool {
 /// The files the payload's tool call writes or removes (edit tools, MCP tools that write a
 /// path, a Codex patch, a shell command); empty when the call writes nothing. The write rule
 /// ([`super::write_rule`]) asks the same question.
-pub(crate) fn call_targets(cx: &Cx, budget: &Budget) -> Result<CallTargets> {
+pub(crate) fn call_targets(cx: &Cx) -> Result<CallTargets> {
     let p = cx.payload();
     let mut shell_dir: Option<PathBuf> = None;
     let mut runs_hook = false;
@@ -302,9 +302,9 @@ pub(crate) fn call_targets(cx: &Cx, budget: &Budget) -> Result<CallTargets> {
                 .input_str(&["dir_path", "directory", "workdir"])
                 .filter(|d| !d.is_empty())
                 .map(PathBuf::from);
-            let scan = shell::scan(&cmd, budget)?;
+            let scan = cx.shell_scan(&cmd)?;
             runs_hook = scan.commands.iter().any(|c| runs_wazir_hook(c));
-            scan.targets
+            scan.targets.clone()
         }
     };
     Ok(CallTargets {

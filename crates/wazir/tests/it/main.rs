@@ -12,6 +12,7 @@ mod export_install;
 mod export_packages;
 mod help_text;
 mod hook_enforcement;
+mod hook_events;
 mod hook_hostile_paths;
 mod hook_ledger;
 mod hook_protocols;
