@@ -18,7 +18,7 @@ use tree_sitter::{Node, Parser};
 
 use crate::lang::Lang;
 
-pub use container::Container;
+pub use container::{Container, ScopeIds};
 pub use queries::tree_sitter_allocator;
 
 /// A named definition found in source code.

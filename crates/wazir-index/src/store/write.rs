@@ -1,11 +1,9 @@
 //! Row writers: one file's symbols, outline and references replace whatever the index held
 //! for it; deletes remove them again. Also the identifier splitter that feeds full-text search.
 
-use std::collections::HashMap;
-
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::extract::{Container, Extracted, Symbol};
+use crate::extract::{Container, Extracted, ScopeIds, Symbol};
 
 /// Splits an identifier into lower-case words: `parseHTTPHeader_v2` → `parse http header v2`.
 pub fn split_words(name: &str) -> String {
@@ -101,10 +99,7 @@ pub fn write_file(
 struct Scopes<'c, 'x> {
     ins: rusqlite::CachedStatement<'c>,
     file_id: i64,
-    /// Row of each scope already written, by the scope's identity.
-    by_key: HashMap<*const (), i64>,
-    /// Row of each (parent row, name): two `impl Foo` blocks share one `Foo` scope.
-    by_name: HashMap<(Option<i64>, &'x str), i64>,
+    ids: ScopeIds<'x>,
 }
 
 impl<'c, 'x> Scopes<'c, 'x> {
@@ -113,35 +108,15 @@ impl<'c, 'x> Scopes<'c, 'x> {
             ins: conn
                 .prepare_cached("INSERT INTO scopes(file_id, parent, name) VALUES (?1,?2,?3)")?,
             file_id,
-            by_key: HashMap::new(),
-            by_name: HashMap::new(),
+            ids: ScopeIds::default(),
         })
     }
 
     /// The row of `c`, writing it and any of its enclosing scopes not written yet.
     fn id_of(&mut self, c: &'x Container) -> rusqlite::Result<i64> {
-        let mut todo: Vec<&'x Container> = Vec::new();
-        let mut parent = None;
-        for s in c.chain() {
-            if let Some(id) = self.by_key.get(&s.key()) {
-                parent = Some(*id);
-                break;
-            }
-            todo.push(s);
-        }
-        for s in todo.into_iter().rev() {
-            let id = match self.by_name.get(&(parent, s.name())) {
-                Some(id) => *id,
-                None => {
-                    let id = self.ins.insert(params![self.file_id, parent, s.name()])?;
-                    self.by_name.insert((parent, s.name()), id);
-                    id
-                }
-            };
-            self.by_key.insert(s.key(), id);
-            parent = Some(id);
-        }
-        Ok(parent.expect("a container has at least one scope"))
+        let (ins, file_id) = (&mut self.ins, self.file_id);
+        self.ids
+            .id_of(c, |parent, name| ins.insert(params![file_id, parent, name]))
     }
 }
 
