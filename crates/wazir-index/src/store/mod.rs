@@ -6,7 +6,7 @@ mod read;
 mod write;
 
 pub use read::{StoredSymbol, file_outline_items, file_symbols, symbols_where};
-pub use write::{FileRow, delete_file, delete_file_rows, split_words, write_file};
+pub use write::{Counts, FileRow, delete_file, delete_file_rows, split_words, write_file};
 
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -158,6 +158,10 @@ fn open_existing(state_root: &Path, mode: OpenFlags) -> Result<Connection, Index
         return Err(IndexError::NotAFile { path });
     }
     if !path.exists() {
+        if path.parent().is_some_and(crate::busy::building) {
+            let log = path.with_file_name(crate::busy::LOG_FILE);
+            return Err(IndexError::Building { log });
+        }
         return Err(IndexError::Missing { path });
     }
     let conn = Connection::open_with_flags(&path, mode | OpenFlags::SQLITE_OPEN_NO_MUTEX)
@@ -230,6 +234,20 @@ pub fn create_bulk(path: &Path) -> Result<Connection, IndexError> {
     )
     .map_err(sql_err(path))?;
     Ok(conn)
+}
+
+/// Adds `delta` to the symbol and outline totals kept in `meta` and returns the new totals.
+pub fn add_counts(conn: &Connection, delta: Counts) -> rusqlite::Result<Counts> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO meta(key, value) VALUES (?1, ?2)
+         ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + ?2
+         RETURNING CAST(value AS INTEGER)",
+    )?;
+    let mut add = |key: &str, n: i64| stmt.query_row(params![key, n], |r| r.get::<_, i64>(0));
+    Ok(Counts {
+        symbols: add("symbols", delta.symbols)?,
+        outlines: add("outline_items", delta.outlines)?,
+    })
 }
 
 /// Adds indexes, fills the FTS table and switches the database to WAL.
