@@ -271,7 +271,10 @@ fn a_corrupt_database_says_what_to_run_and_is_rebuilt() {
     let v = json(d, &["index", "refresh"]);
     assert_eq!(v["kind"], "refresh (full build)");
     assert_eq!(v["parsed"], 4);
-    wazir(d).args(["recall", "symbol", "norm"]).assert().success();
+    wazir(d)
+        .args(["recall", "symbol", "norm"])
+        .assert()
+        .success();
     // A database cut in half: the message names the file and the command that rebuilds it.
     let bytes = fs::read(&db).unwrap();
     fs::write(&db, &bytes[..bytes.len() / 2]).unwrap();
