@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::git::Git;
+use crate::git;
 use crate::report::{Problem, Report};
 
 /// The commit types accepted (the Conventional Commits set used by commitlint's conventional
@@ -16,27 +16,28 @@ pub const TYPES: &[&str] = &[
 /// Checks the commits of the range in the repository holding `root`.
 pub fn check(root: &Path, base: Option<&str>, head: Option<&str>) -> Report {
     let mut report = Report::new("commits");
-    let Some(git) = Git::discover(root) else {
-        report.push(Problem::error(
-            ".git",
-            "not a git repository: run the check inside one",
-        ));
-        return report;
-    };
-    let range = match git.range(base, head) {
-        Ok(r) => r,
-        Err(e) => {
-            report.push(Problem::error("--base/--head", e));
-            return report;
-        }
-    };
-    let commits = match git.commits(&range) {
-        Ok(c) => c,
-        Err(e) => {
-            report.push(Problem::error(".git", e));
-            return report;
-        }
-    };
+    if let Err(p) = check_range(&mut report, root, base, head) {
+        report.push(*p);
+    }
+    report
+}
+
+/// The check itself; a problem that stops it (no repository, no range, unreadable history)
+/// comes back as the error.
+fn check_range(
+    report: &mut Report,
+    root: &Path,
+    base: Option<&str>,
+    head: Option<&str>,
+) -> Result<(), Box<Problem>> {
+    let (git, range) = git::open_range(
+        root,
+        base,
+        head,
+        "not a git repository: run the check inside one",
+        "--base/--head",
+    )?;
+    let commits = git.commits(&range).map_err(|e| Problem::error(".git", e))?;
     let mut checked = 0;
     for c in &commits {
         if c.parents > 1 || c.subject.starts_with("Revert \"") {
@@ -55,7 +56,7 @@ pub fn check(root: &Path, base: Option<&str>, head: Option<&str>) -> Report {
         }
     }
     report.summary = format!("{checked} commits in {}", range.label());
-    report
+    Ok(())
 }
 
 /// `Ok` when `message` is a Conventional Commit with a known type; else why not.

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use wazir_core::Project;
 
-use crate::git::Git;
+use crate::git;
 use crate::report::{Problem, Report};
 use crate::util::{files_with_ext, rel};
 
@@ -25,27 +25,30 @@ struct Source {
 
 pub fn check(project: &Project, base: Option<&str>, strict: bool) -> Report {
     let mut report = Report::new("docs-drift");
-    let Some(git) = Git::discover(&project.root) else {
-        report.push(Problem::error(
-            ".git",
-            "not a git repository: docs-drift compares commits, run it inside one",
-        ));
-        return report;
-    };
-    let range = match git.range(base, None) {
-        Ok(r) => r,
-        Err(e) => {
-            report.push(Problem::error("--base", e));
-            return report;
-        }
-    };
-    let changed = match git.changed_paths(&range) {
-        Ok(c) => c,
-        Err(e) => {
-            report.push(Problem::error(".git", e));
-            return report;
-        }
-    };
+    if let Err(p) = check_range(&mut report, project, base, strict) {
+        report.push(*p);
+    }
+    report
+}
+
+/// The check itself; a problem that stops it (no repository, no range, unreadable history)
+/// comes back as the error.
+fn check_range(
+    report: &mut Report,
+    project: &Project,
+    base: Option<&str>,
+    strict: bool,
+) -> Result<(), Box<Problem>> {
+    let (git, range) = git::open_range(
+        &project.root,
+        base,
+        None,
+        "not a git repository: docs-drift compares commits, run it inside one",
+        "--base",
+    )?;
+    let changed = git
+        .changed_paths(&range)
+        .map_err(|e| Problem::error(".git", e))?;
     let prefix = git
         .rel(&project.root)
         .filter(|p| !p.is_empty())
@@ -138,7 +141,7 @@ pub fn check(project: &Project, base: Option<&str>, strict: bool) -> Report {
         range.label(),
         if strict { "" } else { " (advisory)" }
     );
-    report
+    Ok(())
 }
 
 fn stem(f: &str) -> String {

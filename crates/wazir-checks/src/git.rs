@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use gix::bstr::ByteSlice;
 
+use crate::report::Problem;
+
 /// A repository opened for reading.
 pub struct Git {
     repo: gix::Repository,
@@ -48,6 +50,23 @@ impl Range {
     pub fn label(&self) -> String {
         format!("{}..{}", self.base_label, self.head_label)
     }
+}
+
+/// The repository holding `dir` and the range `base..head` of a check, or the problem that ends
+/// the check: `dir` is not in a repository (`outside` says so and why the check needs one), or
+/// the range does not resolve (reported against the options named by `flags`).
+pub fn open_range(
+    dir: &Path,
+    base: Option<&str>,
+    head: Option<&str>,
+    outside: &str,
+    flags: &str,
+) -> Result<(Git, Range), Box<Problem>> {
+    let git = Git::discover(dir).ok_or_else(|| Problem::error(".git", outside))?;
+    let range = git
+        .range(base, head)
+        .map_err(|e| Problem::error(flags, e))?;
+    Ok((git, range))
 }
 
 fn err(what: &str, e: impl std::fmt::Display) -> String {

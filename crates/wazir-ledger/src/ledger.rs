@@ -12,7 +12,7 @@ use wazir_core::fsio::{
 use crate::error::{LedgerError, Result};
 use crate::event::{Event, EventRecord, normalise_phase};
 use crate::run_id::RunId;
-use crate::status::{LastEvent, LoopCheck, RunStatus};
+use crate::status::{LastEvent, LoopCheck, RunStatus, read_status, write_status};
 use crate::transitions::Transitions;
 
 pub const STATUS_FILE: &str = "status.json";
@@ -525,33 +525,6 @@ impl Ledger {
             event: ev.event.clone(),
         })
     }
-}
-
-pub(crate) fn read_status(path: &Path, run: &RunId) -> Result<RunStatus> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(LedgerError::RunNotFound {
-                run: run.to_string(),
-                path: path.to_path_buf(),
-            });
-        }
-        Err(e) => return Err(LedgerError::io(path, "cannot read the run status", e)),
-    };
-    serde_json::from_str(&text).map_err(|e| LedgerError::Corrupt {
-        path: path.to_path_buf(),
-        line: Some(e.line()),
-        message: format!(
-            "not a valid run status ({e}); rebuild it from the run's events with \
-             `wazir status --repair --run {run}`"
-        ),
-    })
-}
-
-pub(crate) fn write_status(path: &Path, st: &RunStatus) -> Result<()> {
-    let mut text = serde_json::to_string_pretty(st).expect("a status serialises");
-    text.push('\n');
-    atomic_write(path, text.as_bytes()).map_err(|e| LedgerError::io(path, "cannot write", e))
 }
 
 #[cfg(test)]

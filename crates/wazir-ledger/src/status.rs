@@ -1,10 +1,17 @@
 //! `status.json`: the run's current state, rewritten whole (atomically, under the run lock) after
 //! every event. Readers never need the lock: they see the previous version or the next one.
+//! [`read_status`] and [`write_status`] are the only readers and writers of the file.
 
 use std::collections::BTreeMap;
 
+use std::path::Path;
+
 use serde::{Deserialize, Serialize};
+use wazir_core::fsio::atomic_write_private as atomic_write;
 use wazir_core::workflow::PhaseRules;
+
+use crate::error::{LedgerError, Result};
+use crate::run_id::RunId;
 
 /// Version of the `status.json` layout.
 pub const STATUS_VERSION: u32 = 1;
@@ -214,4 +221,31 @@ impl RunStatus {
     pub fn phase_state(&self, phase: &str) -> Option<PhaseStateKind> {
         self.phases.get(phase).map(|p| p.state)
     }
+}
+
+pub(crate) fn read_status(path: &Path, run: &RunId) -> Result<RunStatus> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(LedgerError::RunNotFound {
+                run: run.to_string(),
+                path: path.to_path_buf(),
+            });
+        }
+        Err(e) => return Err(LedgerError::io(path, "cannot read the run status", e)),
+    };
+    serde_json::from_str(&text).map_err(|e| LedgerError::Corrupt {
+        path: path.to_path_buf(),
+        line: Some(e.line()),
+        message: format!(
+            "not a valid run status ({e}); rebuild it from the run's events with \
+             `wazir status --repair --run {run}`"
+        ),
+    })
+}
+
+pub(crate) fn write_status(path: &Path, st: &RunStatus) -> Result<()> {
+    let mut text = serde_json::to_string_pretty(st).expect("a status serialises");
+    text.push('\n');
+    atomic_write(path, text.as_bytes()).map_err(|e| LedgerError::io(path, "cannot write", e))
 }

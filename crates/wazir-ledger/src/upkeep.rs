@@ -229,7 +229,7 @@ impl Ledger {
         }
         let _lock = self.lock_run(run)?;
         let status_path = self.status_path(run);
-        let (previous, before) = match crate::ledger::read_status(&status_path, run) {
+        let (previous, before) = match crate::status::read_status(&status_path, run) {
             Ok(s) => (Some(s), "valid"),
             Err(LedgerError::RunNotFound { .. }) => (None, "missing"),
             Err(LedgerError::Corrupt { .. }) => (None, "corrupt"),
@@ -273,7 +273,7 @@ impl Ledger {
             self.append_record(run, &mut st, ev, &now)?;
         }
         st.updated_at = now;
-        crate::ledger::write_status(&status_path, &st)?;
+        crate::status::write_status(&status_path, &st)?;
         let swept = self.sweep(run, &st);
         Ok(Repaired {
             run_id: run.to_string(),

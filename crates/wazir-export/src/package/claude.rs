@@ -7,7 +7,7 @@
 use serde_json::{Value, json};
 
 use super::{
-    ProjectFile, agent_body, command_name, command_prompt, skill_files,
+    ProjectFile, agent_files, command_name, command_prompt, skill_files,
     with_instructions_and_settings,
 };
 use crate::render::{
@@ -26,30 +26,6 @@ pub fn tools(role: &str) -> &'static str {
         "researcher" => "Read, Grep, Glob, Bash, Write, WebSearch, WebFetch, Task",
         _ => "Read, Grep, Glob, Bash, Write",
     }
-}
-
-/// One subagent per role, carrying the role's model (`model`, omitted when the tier keeps the
-/// session's model) and turn limit (`maxTurns`) from the manifest's `agents` policy.
-fn agents(src: &Sources, dir: &str) -> Vec<PackageFile> {
-    let policy = src.manifest.agents.over_defaults();
-    src.roles
-        .iter()
-        .map(|r| {
-            let agent = policy.resolve(&r.id, "claude");
-            let turns = agent.max_turns.to_string();
-            let mut fields = vec![
-                ("name", Fm::Str(&r.stem)),
-                ("description", Fm::Str(&r.description)),
-                ("tools", Fm::Str(tools(&r.id))),
-            ];
-            if let Some(model) = &agent.model {
-                fields.push(("model", Fm::Str(model)));
-            }
-            fields.push(("maxTurns", Fm::Raw(&turns)));
-            let text = format!("{}{}", front_matter(&fields), agent_body(src, r));
-            PackageFile::new(format!("{dir}/{}.md", r.stem), text)
-        })
-        .collect()
 }
 
 fn commands(src: &Sources, dir: &str) -> Vec<PackageFile> {
@@ -134,7 +110,7 @@ pub fn package(src: &Sources) -> Vec<PackageFile> {
         ".claude-plugin/plugin.json",
         &plugin_manifest(src),
     ));
-    files.extend(agents(src, "agents"));
+    files.extend(agent_files(src, Host::Claude, ("tools", tools), "agents"));
     files.extend(commands(src, "commands"));
     files.extend(skill_files(src, "skills"));
     files.push(PackageFile::json(
@@ -152,7 +128,12 @@ fn project_level(src: &Sources) -> Vec<PackageFile> {
         "CLAUDE.md",
         working_agreement(src, Host::Claude, true),
     )];
-    files.extend(agents(src, ".claude/agents"));
+    files.extend(agent_files(
+        src,
+        Host::Claude,
+        ("tools", tools),
+        ".claude/agents",
+    ));
     files.extend(commands(src, ".claude/commands"));
     files.extend(skill_files(src, ".claude/skills"));
     files

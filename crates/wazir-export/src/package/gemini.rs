@@ -8,12 +8,10 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{
-    ProjectFile, agent_body, command_name, command_prompt, skill_files,
+    ProjectFile, agent_files, command_name, command_prompt, skill_files,
     with_instructions_and_settings,
 };
-use crate::render::{
-    Fm, PackageFile, front_matter, grouped_hooks, registrations, working_agreement,
-};
+use crate::render::{PackageFile, grouped_hooks, registrations, working_agreement};
 use crate::sources::Sources;
 use wazir_hosts::Host;
 
@@ -70,30 +68,6 @@ fn commands(src: &Sources, dir: &str) -> Vec<PackageFile> {
         .collect()
 }
 
-/// One local subagent per role, carrying the role's `model` (omitted when the tier keeps the
-/// session's model) and `max_turns` from the manifest's `agents` policy.
-fn agents(src: &Sources, dir: &str) -> Vec<PackageFile> {
-    let policy = src.manifest.agents.over_defaults();
-    src.roles
-        .iter()
-        .map(|r| {
-            let agent = policy.resolve(&r.id, "gemini");
-            let turns = agent.max_turns.to_string();
-            let mut fields = vec![
-                ("name", Fm::Str(&r.stem)),
-                ("description", Fm::Str(&r.description)),
-                ("kind", Fm::Str("local")),
-            ];
-            if let Some(model) = &agent.model {
-                fields.push(("model", Fm::Str(model)));
-            }
-            fields.push(("max_turns", Fm::Raw(&turns)));
-            let text = format!("{}{}", front_matter(&fields), agent_body(src, r));
-            PackageFile::new(format!("{dir}/{}.md", r.stem), text)
-        })
-        .collect()
-}
-
 pub fn package(src: &Sources) -> Vec<PackageFile> {
     let mut files = vec![
         PackageFile::json("gemini-extension.json", &extension_manifest(src)),
@@ -101,7 +75,12 @@ pub fn package(src: &Sources) -> Vec<PackageFile> {
         PackageFile::json("hooks/hooks.json", &hooks(src)),
     ];
     files.extend(commands(src, "commands"));
-    files.extend(agents(src, "agents"));
+    files.extend(agent_files(
+        src,
+        Host::Gemini,
+        ("kind", |_| "local"),
+        "agents",
+    ));
     files.extend(skill_files(src, "skills"));
     files
 }
@@ -109,7 +88,12 @@ pub fn package(src: &Sources) -> Vec<PackageFile> {
 pub fn project(src: &Sources) -> Vec<ProjectFile> {
     let mut own = Vec::new();
     own.extend(commands(src, ".gemini/commands"));
-    own.extend(agents(src, ".gemini/agents"));
+    own.extend(agent_files(
+        src,
+        Host::Gemini,
+        ("kind", |_| "local"),
+        ".gemini/agents",
+    ));
     // Gemini CLI (0.61.0) reads `.agents/skills/` as well as `.gemini/skills/`, and prints a
     // conflict line per skill found in both. The skills go where Codex reads them too, with the
     // same bytes, so a project with both packages holds one copy.

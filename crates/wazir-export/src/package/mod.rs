@@ -9,7 +9,7 @@ pub mod gemini;
 
 use serde_json::Value;
 
-use super::render::{PackageFile, generated_note};
+use super::render::{Fm, PackageFile, front_matter, generated_note};
 use super::sources::{Role, Sources, Workflow};
 use wazir_hosts::Host;
 
@@ -53,6 +53,41 @@ pub fn project_files(src: &Sources, host: Host) -> Vec<ProjectFile> {
     };
     files.sort_by(|a, b| a.path.cmp(&b.path));
     files
+}
+
+/// The agent files of a host that has subagents, one per role: its name, its description, one
+/// host field (`extra`: the key and its value for the role), the model (omitted when the tier
+/// keeps the session's model) and the turn limit (Claude `maxTurns`, Gemini `max_turns`) from
+/// the manifest's `agents` policy, then [`agent_body`].
+pub(crate) fn agent_files(
+    src: &Sources,
+    host: Host,
+    extra: (&str, fn(&str) -> &'static str),
+    dir: &str,
+) -> Vec<PackageFile> {
+    let turns_key = match host {
+        Host::Claude => "maxTurns",
+        _ => "max_turns",
+    };
+    let policy = src.manifest.agents.over_defaults();
+    src.roles
+        .iter()
+        .map(|r| {
+            let agent = policy.resolve(&r.id, host.as_str());
+            let turns = agent.max_turns.to_string();
+            let mut fields = vec![
+                ("name", Fm::Str(&r.stem)),
+                ("description", Fm::Str(&r.description)),
+                (extra.0, Fm::Str(extra.1(&r.id))),
+            ];
+            if let Some(model) = &agent.model {
+                fields.push(("model", Fm::Str(model)));
+            }
+            fields.push((turns_key, Fm::Raw(&turns)));
+            let text = format!("{}{}", front_matter(&fields), agent_body(src, r));
+            PackageFile::new(format!("{dir}/{}.md", r.stem), text)
+        })
+        .collect()
 }
 
 /// The text of an agent file after its front matter: who the agent is, how to get its expertise

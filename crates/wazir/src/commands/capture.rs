@@ -8,9 +8,11 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
-use serde_json::json;
+use serde::Serialize;
 use wazir_core::Project;
-use wazir_ledger::{Event, Ledger, Limits, RunId, Transitions, kinds};
+use wazir_ledger::{
+    ArtifactRecord, Ensured, Event, Ledger, Limits, RunId, RunStatus, Transitions, kinds,
+};
 
 #[derive(Debug, Args)]
 pub struct CaptureArgs {
@@ -195,7 +197,10 @@ fn run_command(
             let st = o.ledger.init(&id, phase, status.as_deref())?;
             let dir = o.ledger.run_dir(&id);
             if ctx.json {
-                ctx.print_json(&json!({"run_dir": dir, "status": st}))?;
+                ctx.print_json(&Started {
+                    run_dir: &dir,
+                    status: &st,
+                })?;
             } else {
                 println!(
                     "started run {id} in phase {} (status {}); it is now the latest run\n  {}",
@@ -214,12 +219,10 @@ fn run_command(
                 .collect();
             let e = o.ledger.ensure(request.as_deref(), &today)?;
             if ctx.json {
-                ctx.print_json(&json!({
-                    "run_id": e.run_id,
-                    "phase": e.phase,
-                    "new": e.new,
-                    "run_dir": o.ledger.run_dir(&RunId::parse(&e.run_id)?),
-                }))?;
+                ctx.print_json(&EnsuredOut {
+                    ensured: &e,
+                    run_dir: &o.ledger.run_dir(&RunId::parse(&e.run_id)?),
+                })?;
             } else if e.new {
                 println!(
                     "started run {} in phase {}; it is now the latest run",
@@ -265,7 +268,11 @@ fn run_command(
             let id = run_id(&o.ledger, run.as_deref())?;
             let rec = o.ledger.record_event(&id, &ev)?;
             if ctx.json {
-                ctx.print_json(&json!({"seq": rec.seq, "event": event, "status": rec.status}))?;
+                ctx.print_json(&EventRecorded {
+                    seq: rec.seq,
+                    event,
+                    status: &rec.status,
+                })?;
             } else {
                 let st = &rec.status;
                 let state = st.phase_state(&st.phase).map_or("-", |k| k.as_str());
@@ -293,7 +300,11 @@ fn run_command(
                     .record_artifact(&id, phase, name, &bytes, &file.display().to_string())?;
             let path = o.ledger.run_dir(&id).join(&rec.file);
             if ctx.json {
-                ctx.print_json(&json!({"artifact": name, "path": path, "record": rec}))?;
+                ctx.print_json(&ArtifactRecorded {
+                    artifact: name,
+                    path: &path,
+                    record: &rec,
+                })?;
             } else {
                 println!(
                     "recorded artifact {name} for {} (schema {}, loop {}): {}",
@@ -310,7 +321,10 @@ fn run_command(
             let path = o.ledger.route_capture(&id, name)?;
             if ctx.json {
                 let capture = path.file_name().map(|n| n.to_string_lossy().into_owned());
-                ctx.print_json(&json!({"capture": capture, "path": path}))?;
+                ctx.print_json(&Routed {
+                    capture,
+                    path: &path,
+                })?;
             } else {
                 println!("{}", path.display());
             }
@@ -346,7 +360,7 @@ fn run_command(
             };
             let path = ledger.write_summary(&id)?;
             if ctx.json {
-                ctx.print_json(&json!({"path": path}))?;
+                ctx.print_json(&Written { path: &path })?;
             } else {
                 println!("{}", path.display());
             }
@@ -404,17 +418,16 @@ fn run_command(
             let rules = o.ledger.rules().expect("loaded").rules(&phase)?.clone();
             let check = o.ledger.loop_check(&id, &phase, rules.loop_cap)?;
             if ctx.json {
-                ctx.print_json(&json!({
-                    "run_id": id,
-                    "phase": phase,
-                    "count": check.count,
-                    "cap": check.cap,
-                    "iteration": check.iteration,
-                    "last_allowed": check.last_allowed,
-                    "refused": check.refused,
-                    "escalation": (check.last_allowed || check.refused)
-                        .then_some(&rules.escalation),
-                }))?;
+                ctx.print_json(&LoopChecked {
+                    run_id: &id,
+                    phase: &phase,
+                    count: check.count,
+                    cap: check.cap,
+                    iteration: check.iteration,
+                    last_allowed: check.last_allowed,
+                    refused: check.refused,
+                    escalation: (check.last_allowed || check.refused).then_some(&rules.escalation),
+                })?;
             } else if check.refused {
                 println!(
                     "{phase}: loop {} would pass the cap of {}: entering is refused. Escalate: {}",
@@ -444,4 +457,57 @@ fn run_command(
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+// The `--json` answers of the subcommands whose library call returns more than one value; the
+// field order is the printed order.
+
+#[derive(Serialize)]
+struct Started<'a> {
+    run_dir: &'a std::path::Path,
+    status: &'a RunStatus,
+}
+
+#[derive(Serialize)]
+struct EnsuredOut<'a> {
+    #[serde(flatten)]
+    ensured: &'a Ensured,
+    run_dir: &'a std::path::Path,
+}
+
+#[derive(Serialize)]
+struct EventRecorded<'a> {
+    seq: u64,
+    event: &'a str,
+    status: &'a RunStatus,
+}
+
+#[derive(Serialize)]
+struct ArtifactRecorded<'a> {
+    artifact: &'a str,
+    path: &'a std::path::Path,
+    record: &'a ArtifactRecord,
+}
+
+#[derive(Serialize)]
+struct Routed<'a> {
+    capture: Option<String>,
+    path: &'a std::path::Path,
+}
+
+#[derive(Serialize)]
+struct Written<'a> {
+    path: &'a std::path::Path,
+}
+
+#[derive(Serialize)]
+struct LoopChecked<'a> {
+    run_id: &'a RunId,
+    phase: &'a str,
+    count: u32,
+    cap: u32,
+    iteration: u32,
+    last_allowed: bool,
+    refused: bool,
+    escalation: Option<&'a String>,
 }

@@ -4,7 +4,6 @@
 //! it is the one command every tool call of the agent pays for.
 
 use std::io::{Read, Write};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use wazir_hook::{APPROVED_FLOW_ENV, Options};
@@ -30,8 +29,9 @@ pub struct HookArgs {
 }
 
 pub fn run(args: &HookArgs, ctx: &crate::Ctx) -> anyhow::Result<ExitCode> {
-    // Parsed here rather than by clap: a clap usage error exits 2, which every host reads as
-    // "block". A misconfigured hook command is an error (exit 1), never a decision.
+    // Parsed here, not by a clap value parser: clap would reject a placeholder such as
+    // `wazir hook <host> --help` (how the kit's command check reads a documented hook line)
+    // before printing the help. A bad name is an error (exit 1), never a decision (exit 2).
     let host: Host = args.host.parse().map_err(anyhow::Error::msg)?;
     let event: HookEvent = args.event.parse().map_err(anyhow::Error::msg)?;
     let mut stdin = Vec::new();
@@ -40,7 +40,10 @@ pub fn run(args: &HookArgs, ctx: &crate::Ctx) -> anyhow::Result<ExitCode> {
     let opts = Options {
         host,
         event,
-        state_root_flag: ctx.state_root_flag.clone().map(absolute),
+        state_root_flag: ctx
+            .state_root_flag
+            .as_deref()
+            .map(wazir_core::paths::absolute),
         approved_flow: args
             .approved_flow
             .clone()
@@ -52,12 +55,4 @@ pub fn run(args: &HookArgs, ctx: &crate::Ctx) -> anyhow::Result<ExitCode> {
     let _ = std::io::stdout().lock().write_all(reply.stdout.as_bytes());
     let _ = std::io::stderr().lock().write_all(reply.stderr.as_bytes());
     Ok(ExitCode::from(reply.exit_code))
-}
-
-fn absolute(p: PathBuf) -> PathBuf {
-    if p.is_absolute() {
-        p
-    } else {
-        std::env::current_dir().map(|c| c.join(&p)).unwrap_or(p)
-    }
 }

@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Args, Subcommand};
-use serde_json::json;
-use wazir_ledger::{Freshness, Ledger};
+use serde::Serialize;
+use wazir_ledger::{CheckStatus, Completion, Dimension, Freshness, Ledger, RunId};
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
@@ -97,15 +97,16 @@ pub fn run(args: &VerifyArgs, ctx: &crate::Ctx) -> Result<ExitCode> {
             let completion = ledger.completion(&id, &st)?;
             let proof_artifact = st.artifacts.get(wazir_ledger::PROOF_ARTIFACT);
             if ctx.json {
-                ctx.print_json(&json!({
-                    "run_id": id,
-                    "checks": checks,
-                    "problems": problems,
-                    "verification_proof": proof_artifact.map(|a| json!({
-                        "file": a.file, "verified": a.verified,
-                    })),
-                    "completion": completion,
-                }))?;
+                ctx.print_json(&StatusOut {
+                    run_id: &id,
+                    checks: &checks,
+                    problems: &problems,
+                    verification_proof: proof_artifact.map(|a| ProofRef {
+                        file: &a.file,
+                        verified: a.verified,
+                    }),
+                    completion: &completion,
+                })?;
             } else {
                 println!("run {id}: {} checks run by wazir", checks.len());
                 for c in &checks {
@@ -165,7 +166,10 @@ pub fn run(args: &VerifyArgs, ctx: &crate::Ctx) -> Result<ExitCode> {
             let id = ledger.require_run(run.as_deref())?;
             let dims = ledger.security_dimensions(&id)?;
             if ctx.json {
-                ctx.print_json(&json!({"run_id": id, "dimensions": dims}))?;
+                ctx.print_json(&SecurityOut {
+                    run_id: &id,
+                    dimensions: &dims,
+                })?;
             } else if dims.is_empty() {
                 println!("run {id}: the diff triggers no security dimension");
             } else {
@@ -188,4 +192,27 @@ pub fn run(args: &VerifyArgs, ctx: &crate::Ctx) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+// The `--json` answers of `status` and `security`; the field order is the printed order.
+
+#[derive(Serialize)]
+struct StatusOut<'a> {
+    run_id: &'a RunId,
+    checks: &'a [CheckStatus],
+    problems: &'a [String],
+    verification_proof: Option<ProofRef<'a>>,
+    completion: &'a Completion,
+}
+
+#[derive(Serialize)]
+struct ProofRef<'a> {
+    file: &'a str,
+    verified: Option<bool>,
+}
+
+#[derive(Serialize)]
+struct SecurityOut<'a> {
+    run_id: &'a RunId,
+    dimensions: &'a [Dimension],
 }
