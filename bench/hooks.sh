@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Whole-process medians of the hook runtime, per host: the protected-path guard on an ordinary
-# write (allow) and on a write into a protected folder (block), and the loop-cap guard on a
-# ledger call it must check against the run's state (`wazir capture event --event phase_enter
-# --phase plan`, which reads runs/latest, status.json and the phase's workflow). Each figure is
+# Whole-process medians of the hook runtime, per host, then `pre-tool` (the one command each host
+# registers before a tool) over the guard table's whole suite, per host, and the number of
+# processes each host starts for one shell call before and after `pre-tool`. First the
+# protected-path guard on an ordinary write (allow) and on a write into a protected folder
+# (block), and the loop-cap guard on a ledger call it must check against the run's state
+# (`wazir capture event --event phase_enter --phase plan`, which reads runs/latest,
+# status.json and the phase's workflow). Each figure is
 # compared with the Node @wazir-dev/cli 1.0.0 guards measured on the same kind of machine:
 # 96 ms (protected-path allow), 107 ms (protected-path block), 43 ms (loop-cap).
 #
@@ -130,8 +133,9 @@ for host in claude codex gemini cursor; do
 done
 
 # The guard table's suite (crates/wazir-hook/tests/it/guard_table.rs): every row on every host,
-# each payload run once through the whole process (best of 3 against a busy machine). Prints
-# the median and the worst case, and the payload of the worst.
+# each payload run once through the whole process as the hosts call it, `pre-tool` (the guards
+# and capture routing in one process; best of 3 against a busy machine). Prints the median and
+# the worst case per host and over the whole suite, and the payload of the worst.
 suite="$work/suite"
 if ! (cd "$repo" && WAZIR_GUARD_SUITE_DIR="$suite" cargo test -q -p wazir-hook --test it \
       guard_table::the_guard >"$work/suite.log" 2>&1); then
@@ -150,7 +154,7 @@ for f in "$suite"/payloads/*.json; do
   for _ in 1 2 3; do
     code=0
     t0=${EPOCHREALTIME/[.,]/}
-    "$bin" hook --host "$host" --state-root "$suite/state" protected-path < "$f" >/dev/null 2>&1 \
+    "$bin" hook --host "$host" --state-root "$suite/state" pre-tool < "$f" >/dev/null 2>&1 \
       || code=$?
     t1=${EPOCHREALTIME/[.,]/}
     d=$((t1 - t0))
@@ -160,9 +164,50 @@ for f in "$suite"/payloads/*.json; do
     echo "bench/hooks.sh: $name exited $code, expected $want" >&2
     wrong=$((wrong + 1))
   fi
-  echo "$best $name" >> "$work/suite-times"
+  echo "$best $host $name" >> "$work/suite-times"
 done
-sort -n "$work/suite-times" | awk -v wrong="$wrong" '{a[NR]=$1; n[NR]=$2} END {
-  m = (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2;
-  printf "guard suite: %d payloads, %d wrong decisions, whole-process median %.2f ms, worst %.2f ms (%s)\n", NR, wrong, m / 1000, a[NR] / 1000, n[NR] }'
+echo
+echo "pre-tool over the guard suite: whole-process median and worst case (best of 3 per payload)"
+printf '%-8s %9s %10s %10s  %s\n' host payloads "median ms" "worst ms" "worst payload"
+for host in claude codex gemini cursor all; do
+  sort -n "$work/suite-times" | awk -v h="$host" '(h == "all" || $2 == h) {a[++n]=$1; w=$3} END {
+    if (n == 0) exit;
+    m = (n % 2) ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2;
+    printf "%-8s %9d %10.2f %10.2f  %s\n", h, n, m / 1000, a[n] / 1000, w }'
+done
+echo "guard suite: $(wc -l < "$work/suite-times") payloads, $wrong wrong decisions"
+
+# Processes a host starts for one shell call: the entries of its generated hook settings whose
+# event runs before a shell tool and whose matcher selects it (Claude Code and Gemini CLI read
+# a matcher as an unanchored regular expression; Cursor's shell calls arrive on
+# beforeShellExecution). "Before" is the newest commit whose exported settings predate
+# `pre-tool` (BENCH_BASE picks another commit), "now" the working tree.
+base=${BENCH_BASE:-$(cd "$repo" && for c in $(git log --format=%H -- kit/exports/hosts/claude/hooks/hooks.json); do
+  git show "$c:kit/exports/hosts/claude/hooks/hooks.json" | grep -q ' pre-tool"' || { echo "$c"; break; }
+done)}
+cat > "$work/count.py" <<'PY'
+import json, re, sys
+host, text = sys.argv[1], sys.stdin.read()
+hooks = json.loads(text).get("hooks", {}) if text.strip() else {}
+shell = {"claude": "Bash", "codex": "Bash", "gemini": "run_shell_command", "cursor": "Shell"}[host]
+events = {"claude": ["PreToolUse"], "codex": ["PreToolUse"], "gemini": ["BeforeTool"],
+          "cursor": ["preToolUse", "beforeShellExecution"]}[host]
+n = 0
+for ev in events:
+    for entry in hooks.get(ev, []):
+        m = entry.get("matcher")
+        if ev == "beforeShellExecution" or m is None or re.search(m, shell):
+            n += len(entry["hooks"]) if "hooks" in entry else 1
+print(n)
+PY
+echo
+echo "processes per shell call, counted from the generated hook settings (before: ${base:0:12})"
+printf '%-8s %-45s %7s %5s\n' host settings before now
+for pair in claude:kit/exports/hosts/claude/hooks/hooks.json codex:kit/exports/hosts/codex/.codex/hooks.json \
+            gemini:kit/exports/hosts/gemini/hooks/hooks.json cursor:kit/exports/hosts/cursor/.cursor/hooks.json; do
+  host=${pair%%:*}; file=${pair#*:}
+  before=$( (cd "$repo" && git show "$base:$file" 2>/dev/null) | python3 "$work/count.py" "$host")
+  now=$(python3 "$work/count.py" "$host" < "$repo/$file")
+  printf '%-8s %-45s %7s %5s\n' "$host" "$file" "$before" "$now"
+done
 [ "$wrong" = 0 ]

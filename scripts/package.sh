@@ -5,8 +5,12 @@
 #     platform package @wazir/cli-<os>-<cpu> (the binary, with `os`/`cpu` fields), as .tgz by
 #     `npm pack`;
 #   - the PyPI wheel wazir-cli (maturin, bindings = "bin", see packaging/pypi/pyproject.toml.in).
-# Needs cargo, node/npm and maturin (`pip install maturin`). The release workflow runs the same
-# steps on every platform. Usage: scripts/package.sh [--skip-build]
+# Needs cargo and node/npm, and maturin (`pip install maturin`) for the wheel. The release
+# workflow runs the same steps on every platform.
+# Usage: scripts/package.sh [--skip-build] [--npm-only]
+#   --skip-build  package the release binary already built
+#   --npm-only    build the two npm packages and no wheel (no maturin needed): what the README's
+#                 install from a clone uses
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,7 +26,16 @@ case "$(uname -s)-$(uname -m)" in
 esac
 bin=${CARGO_TARGET_DIR:-target}/release/$exe
 
-if [ "${1:-}" != "--skip-build" ]; then
+build=1 wheel=1
+for arg in "$@"; do
+  case "$arg" in
+    --skip-build) build=0 ;;
+    --npm-only) wheel=0 ;;
+    *) echo "error: unknown option $arg (usage: scripts/package.sh [--skip-build] [--npm-only])" >&2; exit 1 ;;
+  esac
+done
+
+if [ "$build" = 1 ]; then
   echo "== cargo build --release (the binary every package carries)"
   cargo build --release --locked -p wazir
 fi
@@ -50,10 +63,12 @@ chmod 0755 "$stage/main/bin/wazir.js"
 cp README.md "$stage/main/" 2>/dev/null || true
 (cd "$stage/main" && npm pack --silent --pack-destination "$OLDPWD/$dist" >/dev/null)
 
+if [ "$wheel" = 1 ]; then
 echo "== PyPI wheel (maturin, bindings = bin)"
 command -v maturin >/dev/null || { echo "error: maturin is missing: pip install maturin" >&2; exit 1; }
 mkdir -p "$stage/pypi"
 sed "s|@MANIFEST@|$PWD/crates/wazir/Cargo.toml|" packaging/pypi/pyproject.toml.in > "$stage/pypi/pyproject.toml"
 (cd "$stage/pypi" && maturin build --release --locked --out "$OLDPWD/$dist" --quiet)
+fi
 
 ls -l "$dist"

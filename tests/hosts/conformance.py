@@ -248,7 +248,9 @@ class Codex(Client):
         return {"tool": "apply_patch", "custom": True, "args": patch}
 
     def shell_step(self, command):
-        return {"tool": "exec_command", "args": {"cmd": command}}
+        # Not a login shell: a login shell's profile resets PATH, and the agent's `wazir` is the
+        # one on the PATH the client was started with.
+        return {"tool": "exec_command", "args": {"cmd": command, "login": False}}
 
     def codex_home(self, env):
         return os.path.join(env.root, "codex-home")
@@ -572,6 +574,142 @@ def compact_session(client, env):
                   l.strip() for l in screen.splitlines() if "ompress" in l)[-300:])
         pc = [e for e in env.events() if e.get("event") == "pre_compact"]
         check(len(pc) == 1, f"one compaction was recorded {len(pc)} times")
+
+
+# ------------------------------------------------------------- enforcement (issue 19)
+
+
+def tool_results(log):
+    """The text of every tool result the client sent back to the model, in the order of the
+    script's tool steps, read from the agent request of `log` that carries the most of them
+    (each request carries the conversation so far)."""
+    best = []
+    reqs = [json.loads(l) for l in open(log) if l.strip()] if os.path.exists(log) else []
+    for r in reqs:
+        body, out = r["body"], []
+        if not body.get("tools"):
+            continue
+        for m in body.get("messages") or []:  # Anthropic Messages
+            if isinstance(m.get("content"), list):
+                out += [b.get("content") for b in m["content"] if b.get("type") == "tool_result"]
+        for it in body.get("input") or []:  # OpenAI Responses
+            if isinstance(it, dict) and str(it.get("type", "")).endswith("call_output"):
+                out.append(it.get("output"))
+        for c in body.get("contents") or []:  # Gemini
+            out += [p["functionResponse"].get("response") for p in c.get("parts", [])
+                    if "functionResponse" in p]
+        if len(out) > len(best):
+            best = out
+    return [unescape(t if isinstance(t, str) else json.dumps(t)) for t in best]
+
+
+def run_dirs(env):
+    return [d for d in glob.glob(os.path.join(env.home, ".wazir", "projects", "*", "runs", "*"))
+            if os.path.isdir(d)]
+
+
+def run_events(d):
+    return [json.loads(l) for l in open(os.path.join(d, "events.ndjson")) if l.strip()]
+
+
+def clarify_artifacts(env, run_id):
+    """The two outputs `clarify` requires, as the agent would have written them: the kit's
+    examples with this run's id, outside the project."""
+    files = {}
+    for name in ("run-manifest", "clarification"):
+        with open(os.path.join(REPO, "kit", "templates", "examples", f"{name}.example.json")) as f:
+            doc = json.load(f)
+        doc["run_id"] = run_id
+        files[name] = os.path.join(env.root, f"{name}.json")
+        with open(files[name], "w") as f:
+            json.dump(doc, f)
+    return files
+
+
+def client_turn(client, env, prompt, steps, n):
+    """One client session; its request log is kept as requests-<n>.ndjson. Returns the tool
+    results the client sent back."""
+    client.run(env, prompt, steps)
+    kept = os.path.join(env.root, f"requests-{n}.ndjson")
+    if os.path.exists(env.log):
+        os.replace(env.log, kept)
+    check(env.rc == 0, f"session {n}: client exited {env.rc}: {env.err[-800:]}")
+    return tool_results(kept)
+
+
+@case("enforce-sequence")
+def c_enforce(client, env):
+    """Strict mode (what `wazir init` writes), played end to end: a project write with no run
+    is refused and names `wazir capture ensure`; the agent runs it; a write in `clarify` is
+    refused and names `execute`; the user's `wazir allow:` prompt lifts the rule (an `override`
+    event); the next phase change ends it; the real ledger commands move the run to `execute`,
+    where the write goes through."""
+    env.init_project(client.hosts)
+    manifest = open(os.path.join(env.project, "wazir.manifest.yaml")).read()
+    check(re.search(r"enforcement:\s*\n\s*mode: strict", manifest),
+          "wazir init did not write strict enforcement")
+    client.suite_project = env.project
+    notes = os.path.join(env.project, "app", "notes.txt")
+    hotfix = os.path.join(env.project, "app", "hotfix.txt")
+
+    # Session 1: refused with no run; the agent starts one; refused in clarify.
+    got = client_turn(client, env, "Add a notes file.", [
+        client.write_step(notes, "first try"),
+        client.shell_step('wazir capture ensure --request "add a notes file"'),
+        client.write_step(notes, "second try"),
+        {"text": "waiting for the pipeline"},
+    ], 1)
+    check(len(got) >= 3, f"expected 3 tool results, the client sent {len(got)}: {got}")
+    check("no Wazir run is active" in got[0] and "wazir capture ensure" in got[0],
+          f"the no-run refusal did not reach the model: {got[0][:600]}")
+    check(not os.path.exists(notes), "a project write went through with no run")
+    runs = run_dirs(env)
+    check(len(runs) == 1, f"`wazir capture ensure` run by the agent left {len(runs)} runs")
+    run_id = os.path.basename(runs[0])
+    check(run_id.endswith("-add-a-notes-file"), f"unexpected run id {run_id}")
+    st = json.load(open(os.path.join(runs[0], "status.json")))
+    check(st["phase"] == "clarify", f"the new run is in {st['phase']}, not clarify")
+    check(f"run `{run_id}` is in phase `clarify`" in got[2] and "`execute` may write it" in got[2],
+          f"the clarify refusal did not name the run and `execute`: {got[2][:600]}")
+
+    # Session 2: the user's override lifts the rule.
+    reason = "the user wants the hotfix file before the run reaches execute"
+    got = client_turn(client, env, f"wazir allow: {reason}", [
+        client.write_step(hotfix, "written under the override"),
+        {"text": "done"},
+    ], 2)
+    check(os.path.exists(hotfix), f"the write under the user's override did not go through: {got}")
+    check(got and "Wazir write rule" not in got[0], f"the write was refused: {got[:1]}")
+    ov = [e for e in run_events(runs[0]) if e.get("event") == "override"]
+    check(len(ov) == 1 and ov[0].get("message") == reason,
+          f"the override is not in the ledger as the user gave it: {ov}")
+    check(json.load(open(os.path.join(runs[0], "status.json"))).get("write_override"),
+          "status.json holds no override in force")
+
+    # Session 3: the real ledger commands; the phase change ends the override; execute writes.
+    arts = clarify_artifacts(env, run_id)
+    got = client_turn(client, env, "Carry on to execute.", [
+        client.shell_step("wazir capture artifact --phase clarify --name run-manifest --file "
+                          + arts["run-manifest"]),
+        client.shell_step("wazir capture artifact --phase clarify --name clarification --file "
+                          + arts["clarification"]),
+        client.shell_step("wazir capture event --event phase_exit --phase clarify"),
+        client.write_step(notes, "third try"),
+        client.shell_step("wazir capture event --event phase_enter --phase execute"),
+        client.write_step(notes, "written in execute"),
+        {"text": "done"},
+    ], 3)
+    check(len(got) >= 6, f"expected 6 tool results, the client sent {len(got)}: {got}")
+    check("Wazir write rule" in got[3] and "phase_enter --phase discover" in got[3],
+          f"after the phase change the override still held: {got[3][:600]}")
+    check(os.path.exists(notes) and "written in execute" in open(notes).read(),
+          f"the write in execute did not go through: {got[5][:600]}")
+    ev = run_events(runs[0])
+    entered = [e.get("phase") for e in ev if e.get("event") == "phase_enter"]
+    check(entered[-1:] == ["execute"], f"the run did not enter execute: {entered}")
+    st = json.load(open(os.path.join(runs[0], "status.json")))
+    check(st["phase"] == "execute" and not st.get("write_override"),
+          f"status after the moves: phase {st['phase']}, override {st.get('write_override')}")
 
 
 # ------------------------------------------------------------------- defects (issue 18)

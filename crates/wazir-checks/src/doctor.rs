@@ -6,6 +6,7 @@ use std::path::Path;
 
 use serde::Serialize;
 use wazir_core::Project;
+use wazir_core::state_root::Legacy;
 
 use crate::report::Severity;
 
@@ -199,6 +200,17 @@ fn state_root(
     };
     let mut found = Vec::new();
     let shown = sr.path.display().to_string();
+    let mut moved = String::new();
+    match &sr.legacy {
+        Some(Legacy::Moved { from }) => moved = format!("; moved from {}", from.display()),
+        Some(Legacy::InPlace { reason }) => found.push(finding(
+            area,
+            Severity::Warning,
+            format!("the state root is still under the older bare project name: {reason}"),
+            "move that folder to the new name by hand (see docs/reference/ledger.md)",
+        )),
+        None => {}
+    }
     if sr.is_repo_local(&project.root) && !sr.repo_local_is_ignored(&project.root) {
         let r = crate::util::rel(&project.root, &sr.path);
         found.push(finding(
@@ -220,7 +232,7 @@ fn state_root(
             "pass --state-root PATH (or set WAZIR_STATE_ROOT) to a folder you can write",
         )),
     }
-    (found, format!("{shown} is writable"), Some(sr.path))
+    (found, format!("{shown} is writable{moved}"), Some(sr.path))
 }
 
 /// The hook settings of each host installed in the project: where they exist they must still
@@ -314,7 +326,11 @@ fn hooks_enabled(root: &Path) -> Vec<Finding> {
         }
         // A file that still runs Wazir hooks but lost the guard (the whole registration gone
         // is reported as a stale project file above).
-        if registers && text.contains("wazir hook") && !text.contains("protected-path") {
+        // The guard runs under `pre-tool` (or, in a project installed before it, alone).
+        let guarded = ["protected-path", "pre-tool"]
+            .iter()
+            .any(|e| text.contains(&format!(" {e}")));
+        if registers && text.contains("wazir hook") && !guarded {
             found.push(finding(
                 area,
                 Severity::Error,

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::manifest::Manifest;
-use crate::state_root::{self, StateRoot, StateRootError};
+use crate::state_root::{self, Legacy, StateRoot, StateRootError, StateRootSource};
 use crate::yaml::YamlError;
 
 pub const MANIFEST_FILE: &str = "wazir.manifest.yaml";
@@ -84,8 +84,37 @@ impl Project {
         self.root.join(rel)
     }
 
-    /// Resolves the state root: `flag`, else `WAZIR_STATE_ROOT`, else the manifest default.
+    /// The state root every command uses: [`Project::resolve_state_root`], and when that is the
+    /// manifest default, nothing is there yet and an older Wazir's state root for this project
+    /// exists ([`Project::legacy_state_root`]), that folder is moved here first (one rename), so
+    /// the runs, index and captures it holds carry on. If the move fails, the old folder is used
+    /// where it is and `legacy` says why. On the hook path this costs one or two `stat` calls
+    /// once the state root exists, and at most three before.
     pub fn state_root(&self, flag: Option<&Path>) -> Result<StateRoot, ProjectError> {
+        let mut sr = self.resolve_state_root(flag)?;
+        if let Some(old) = self.legacy_state_root_to_move(&sr) {
+            match state_root::move_legacy(&old, &sr.path) {
+                Ok(()) => sr.legacy = Some(Legacy::Moved { from: old }),
+                // Another process moved it (or made the new folder) first.
+                Err(_) if sr.path.symlink_metadata().is_ok() => {}
+                Err(e) => {
+                    sr.legacy = Some(Legacy::InPlace {
+                        reason: format!(
+                            "cannot move {} to {}: {e}",
+                            old.display(),
+                            sr.path.display()
+                        ),
+                    });
+                    sr.path = old;
+                }
+            }
+        }
+        Ok(sr)
+    }
+
+    /// Resolves the state root without touching anything: `flag`, else `WAZIR_STATE_ROOT`, else
+    /// the manifest default.
+    pub fn resolve_state_root(&self, flag: Option<&Path>) -> Result<StateRoot, ProjectError> {
         let env = std::env::var_os(state_root::ENV_VAR);
         Ok(state_root::resolve(
             flag,
@@ -96,10 +125,21 @@ impl Project {
         )?)
     }
 
+    /// The older state root that [`Project::state_root`] would move to `sr`: only for the manifest
+    /// default, only while nothing is at `sr`, and only when the old folder exists.
+    pub fn legacy_state_root_to_move(&self, sr: &StateRoot) -> Option<PathBuf> {
+        if sr.source != StateRootSource::ManifestDefault || sr.path.symlink_metadata().is_ok() {
+            return None;
+        }
+        self.legacy_state_root()
+            .filter(|old| *old != sr.path && old.is_dir())
+    }
+
     /// What `{project_slug}` in `paths.state_root_default` stands for: the manifest's slug, a
     /// dash, and the first 12 hex digits of the SHA-256 of the canonical project root. Two
     /// repositories with one project name, or two worktrees of one repository, never share a
-    /// state root; moving the repository gives it a new one (`wazir init` moves the old state).
+    /// state root. Moving the repository gives it a new, empty one: pass `--state-root` (or set
+    /// `WAZIR_STATE_ROOT`) to keep using the old one, or move that folder to the new name.
     pub fn state_key(&self) -> String {
         let canonical = self
             .root
@@ -110,7 +150,7 @@ impl Project {
     }
 
     /// The state root an older Wazir chose by default (`{project_slug}` was the bare slug), when
-    /// it differs from today's: `wazir init` moves it to [`Project::state_root`].
+    /// the template names the slug at all: [`Project::state_root`] moves it to today's path.
     pub fn legacy_state_root(&self) -> Option<PathBuf> {
         let template = &self.manifest.paths.state_root_default;
         if !template.contains("{project_slug}") {

@@ -18,6 +18,29 @@ pub enum StateRootSource {
 pub struct StateRoot {
     pub path: PathBuf,
     pub source: StateRootSource,
+    /// Set when this resolution found the state root an older Wazir kept under the bare project
+    /// name ([`crate::Project::state_root`]): moved here, or still used there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub legacy: Option<Legacy>,
+}
+
+/// What became of the state root an older Wazir kept under the bare project name.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Legacy {
+    /// It was moved to today's path by this command.
+    Moved { from: PathBuf },
+    /// It could not be moved (the error says why), so it is used where it is.
+    InPlace { reason: String },
+}
+
+/// Moves an older state root `old` to `new` (one rename; `new`'s parent is created first). When
+/// two processes race, one rename wins and the other fails with `old` gone and `new` present.
+pub fn move_legacy(old: &Path, new: &Path) -> std::io::Result<()> {
+    if let Some(parent) = new.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::rename(old, new)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -45,12 +68,14 @@ pub fn resolve(
         return Ok(StateRoot {
             path: normalize(&cwd.join(expand_home(&p.to_string_lossy())?)),
             source: StateRootSource::Flag,
+            legacy: None,
         });
     }
     if let Some(p) = env.filter(|p| !p.as_os_str().is_empty()) {
         return Ok(StateRoot {
             path: normalize(&cwd.join(expand_home(&p.to_string_lossy())?)),
             source: StateRootSource::Env,
+            legacy: None,
         });
     }
     let filled = manifest_default.replace("{project_slug}", slug);
@@ -60,6 +85,7 @@ pub fn resolve(
     Ok(StateRoot {
         path: normalize(&root.join(expand_home(&filled)?)),
         source: StateRootSource::ManifestDefault,
+        legacy: None,
     })
 }
 

@@ -145,11 +145,7 @@ pub fn apply(plan: &InitPlan) -> Result<()> {
     }
     let sr = &plan.state_root;
     if let Some(old) = &sr.moved_from {
-        if let Some(parent) = sr.path.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("creating {}", parent.display()))?;
-        }
-        std::fs::rename(old, &sr.path).with_context(|| {
+        wazir_core::state_root::move_legacy(old, &sr.path).with_context(|| {
             format!(
                 "moving the state root {} to {}",
                 old.display(),
@@ -338,7 +334,8 @@ fn share_linked_files(hosts: &mut [(HostPlan, String)]) {
 
 fn plan_state_root(project: &Project, flag: Option<&Path>) -> Result<StateRootPlan> {
     let root = project.root.as_path();
-    let sr = project.state_root(flag)?;
+    // Resolved without moving anything: a dry run must change nothing, and `apply` moves.
+    let sr = project.resolve_state_root(flag)?;
     let repo_local = sr.is_repo_local(root);
     let gitignore = if !repo_local {
         "not needed: outside the project"
@@ -347,11 +344,7 @@ fn plan_state_root(project: &Project, flag: Option<&Path>) -> Result<StateRootPl
     } else {
         "add to .gitignore"
     };
-    let moved_from = (sr.source == wazir_core::state_root::StateRootSource::ManifestDefault
-        && !sr.path.exists())
-    .then(|| project.legacy_state_root())
-    .flatten()
-    .filter(|old| *old != sr.path && old.is_dir());
+    let moved_from = project.legacy_state_root_to_move(&sr);
     Ok(StateRootPlan {
         path: sr.path,
         repo_local,

@@ -94,17 +94,24 @@ pub struct Report {
 }
 
 fn summary(project: &Project, src: &Sources, c: &Compiled) -> PackageSummary {
+    // One entry per behaviour and host event, naming the command that carries it (a combined
+    // `pre-tool` command carries three).
     let hooks = registrations(src, c.host)
         .into_iter()
-        .map(|r| HookSummary {
-            behaviour: r.event.as_str().to_string(),
-            hook_id: r.id,
-            host_event: r.host_event.to_string(),
-            matcher: r.matcher.map(str::to_string),
-            timeout: r.timeout,
-            timeout_unit: unit_name(c.host).to_string(),
-            fail_closed: r.fail_closed,
-            command: r.command,
+        .flat_map(|r| {
+            r.parts
+                .iter()
+                .map(move |p| HookSummary {
+                    behaviour: p.event.as_str().to_string(),
+                    hook_id: p.id.clone(),
+                    host_event: r.host_event.to_string(),
+                    matcher: r.matcher.map(str::to_string),
+                    timeout: r.timeout,
+                    timeout_unit: unit_name(c.host).to_string(),
+                    fail_closed: r.fail_closed,
+                    command: r.command.clone(),
+                })
+                .collect::<Vec<_>>()
         })
         .collect();
     let mut notes = Vec::new();

@@ -188,9 +188,14 @@ pub fn registered_behaviours(settings: &Value, host: Host) -> BTreeSet<HookEvent
             .get("command")
             .and_then(Value::as_str)
             .and_then(|c| c.trim_start().strip_prefix(&prefix))
-            && let Ok(e) = rest.split_whitespace().next().unwrap_or("").parse()
+            && let Ok(e) = rest
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .parse::<HookEvent>()
         {
-            out.insert(e);
+            // A combined event registers every behaviour it runs.
+            out.extend(e.behaviours());
         }
     };
     if let Some(hooks) = settings.get("hooks").and_then(Value::as_object) {

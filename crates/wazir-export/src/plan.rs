@@ -83,7 +83,7 @@ const COMPILER_CODE: [&str; 15] = [
 ];
 
 /// The fingerprint of this compiler: SHA-256 over the version, the export code and the host
-/// facts it reads (every host's registration, matcher and timeout for every behaviour). The
+/// facts it reads (every host's registration, matcher and timeout for every EVENT, and the behaviours each EVENT runs). The
 /// composition engine is not part of it: a change there shows up when a build rewrites agent
 /// files.
 pub fn compiler_id() -> &'static str {
@@ -101,8 +101,9 @@ pub fn compiler_id() -> &'static str {
                 for r in host.registrations(e) {
                     h.update(
                         format!(
-                            "{host} {} {} {:?} {}\n",
+                            "{host} {} {:?} {} {:?} {}\n",
                             e.as_str(),
+                            e.behaviours(),
                             r.host_event,
                             r.matcher,
                             host.timeout_value(render::timeout_seconds(e))

@@ -2,6 +2,8 @@
 //! table, YAML front matter and JSON written the same way every time, and the working-agreement
 //! document (CLAUDE.md, AGENTS.md, GEMINI.md, the always-on Cursor rule).
 
+use std::collections::BTreeSet;
+
 use serde_json::{Map, Value, json};
 
 use super::sources::Sources;
@@ -88,13 +90,17 @@ pub fn front_matter(fields: &[(&str, Fm<'_>)]) -> String {
     out
 }
 
-/// One of our behaviours as a host registers it.
+/// One `wazir hook` command as a host registers it: one host event, one EVENT, and the kit
+/// hooks (behaviours) that EVENT runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HookReg {
+    /// The EVENT of the command: a behaviour, or a combined event (`pre-tool`).
     pub event: HookEvent,
-    /// The canonical hook id (`protected_path_write_guard`).
+    /// The canonical hook ids it runs, joined by `+` (`protected_path_write_guard`).
     pub id: String,
     pub description: String,
+    /// Each behaviour the command runs, in order, with its hook id and description.
+    pub parts: Vec<HookPart>,
     pub host_event: &'static str,
     pub matcher: Option<&'static str>,
     /// In the host's own unit.
@@ -104,11 +110,26 @@ pub struct HookReg {
     pub command: String,
 }
 
-/// How long each behaviour may run, in seconds, before the host gives up on it.
+/// One kit hook (behaviour) inside a registration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HookPart {
+    pub event: HookEvent,
+    pub id: String,
+    pub description: String,
+}
+
+/// How long each behaviour may run, in seconds, before the host gives up on it; a combined
+/// event gets the longest of its behaviours'.
 pub fn timeout_seconds(event: HookEvent) -> u64 {
     match event {
         HookEvent::PreCompact | HookEvent::Stop => 30,
         HookEvent::Capture => 15,
+        HookEvent::PreTool => event
+            .behaviours()
+            .iter()
+            .map(|b| timeout_seconds(*b))
+            .max()
+            .unwrap_or(10),
         _ => 10,
     }
 }
@@ -119,26 +140,70 @@ pub fn hook_command(host: Host, event: HookEvent) -> String {
 }
 
 /// The registrations of every hook definition on `host`, in definition order (sorted by id),
-/// from the host table in [`wazir_hosts`]: one per host event a behaviour needs (Cursor's
-/// protected-path guard has two).
+/// from the host table in [`wazir_hosts`]: one `wazir hook` command per host event. A
+/// behaviour that a combined event runs (`pre-tool`: protected-path, loop-cap, capture-route)
+/// is registered through that event, once, at the place of its first definition, when the
+/// sources define every behaviour of it; else (a project that dropped one of them) each
+/// behaviour it defines is registered alone, so nothing runs that the project left out.
 pub fn registrations(src: &Sources, host: Host) -> Vec<HookReg> {
-    src.hooks
-        .iter()
-        .flat_map(|def| {
-            host.registrations(def.event).iter().map(move |r| HookReg {
-                event: def.event,
-                id: def.id.clone(),
-                description: def.description.clone(),
+    let defined: BTreeSet<HookEvent> = src.hooks.iter().map(|d| d.event).collect();
+    let command_of = |e: HookEvent| {
+        let c = e.registered_as();
+        if c.behaviours().iter().all(|b| defined.contains(b)) {
+            c
+        } else {
+            e
+        }
+    };
+    let mut done = BTreeSet::new();
+    let mut out = Vec::new();
+    for def in &src.hooks {
+        let event = command_of(def.event);
+        if !done.insert(event) {
+            continue;
+        }
+        let parts: Vec<HookPart> = event
+            .behaviours()
+            .iter()
+            .flat_map(|b| src.hooks.iter().filter(move |d| d.event == *b))
+            .map(|d| HookPart {
+                event: d.event,
+                id: d.id.clone(),
+                description: d.description.clone(),
+            })
+            .collect();
+        let id = parts
+            .iter()
+            .map(|p| p.id.as_str())
+            .collect::<Vec<_>>()
+            .join("+");
+        let description = match parts.as_slice() {
+            [one] => one.description.clone(),
+            many => format!(
+                "Runs {} in one process, in that order: the first block wins.",
+                many.iter()
+                    .map(|p| p.event.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        for r in host.registrations(event) {
+            out.push(HookReg {
+                event,
+                id: id.clone(),
+                description: description.clone(),
+                parts: parts.clone(),
                 host_event: r.host_event,
                 matcher: r.matcher,
-                timeout: host.timeout_value(timeout_seconds(def.event)),
+                timeout: host.timeout_value(timeout_seconds(event)),
                 fail_closed: host == Host::Cursor
-                    && def.event.is_guard()
+                    && event.is_guard()
                     && is_pre_tool_event(r.host_event),
-                command: hook_command(host, def.event),
-            })
-        })
-        .collect()
+                command: hook_command(host, event),
+            });
+        }
+    }
+    out
 }
 
 fn is_pre_tool_event(host_event: &str) -> bool {
@@ -149,7 +214,7 @@ fn is_pre_tool_event(host_event: &str) -> bool {
 }
 
 /// The `hooks` object of Claude Code, Codex CLI and Gemini CLI: event → matcher groups, each
-/// group one behaviour. Gemini handlers also carry a `name` and a `description`.
+/// group one `wazir hook` command. Gemini handlers also carry a `name` and a `description`.
 pub fn grouped_hooks(host: Host, regs: &[HookReg]) -> Value {
     let mut hooks = Map::new();
     for r in regs {
@@ -360,6 +425,15 @@ pub fn working_agreement(src: &Sources, host: Host, with_note: bool) -> String {
                 r.host_event,
                 super::sources::first_sentences(&r.description, 200)
             ));
+            if r.parts.len() > 1 {
+                for p in &r.parts {
+                    o.push_str(&format!(
+                        "  - `{}`: {}\n",
+                        p.event.as_str(),
+                        super::sources::first_sentences(&p.description, 200)
+                    ));
+                }
+            }
         }
         o.push('\n');
     }

@@ -1,10 +1,12 @@
 //! The hook runtime behind `wazir hook --host H EVENT`: read the host's payload, find the
 //! project, decide, answer in the host's own protocol. The behaviours live in one module each
-//! (`protected`, `write_rule`, `loop_cap`, `session`, `capture`, `compact`, `stop`); the host formats live in
-//! `protocol/`. The path from start to answer reads stdin, the manifest and, only where a
-//! decision needs it, one or two small ledger files: it never opens the index, counts tokens,
-//! validates a schema or parses the kit beyond the manifest (and, for a ledger call that starts
-//! an iteration or for the stop and session hooks, the one workflow file of the phase).
+//! (`protected`, `write_rule`, `loop_cap`, `session`, `capture`, `compact`, `stop`); `event`
+//! runs the behaviours of one EVENT (several for `pre-tool`) and merges their outcomes; the
+//! host formats live in `protocol/`. The path from start to answer reads stdin, the manifest
+//! and, only where a decision needs it, one or two small ledger files: it never opens the
+//! index, counts tokens, validates a schema or parses the kit beyond the manifest (and, for a
+//! ledger call that starts an iteration or for the stop and session hooks, the one workflow
+//! file of the phase).
 //!
 //! Failure rules: a guard (protected-path, loop-cap, stop) that cannot decide blocks with a
 //! reason naming `wazir doctor`; every other behaviour never blocks. Every internal error goes
@@ -14,6 +16,7 @@ mod allow;
 mod budget;
 mod capture;
 mod compact;
+mod event;
 mod log;
 mod loop_cap;
 mod override_file;
@@ -26,13 +29,15 @@ pub mod shell;
 mod stop;
 mod write_rule;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::path::PathBuf;
+use std::rc::Rc;
 
 use anyhow::{Context as _, Result};
 use wazir_core::Project;
 use wazir_ledger::{Ledger, PhaseRules, RunId, RunStatus, Workflow};
 
+pub use event::merge;
 pub use protocol::{Outcome, Payload, Reply, ToolCall};
 use wazir_hosts::{HookEvent, Host};
 
@@ -49,8 +54,10 @@ pub struct Options {
     pub approved_flow: Option<String>,
 }
 
-/// Runs one hook: decodes `stdin`, runs the behaviour, encodes the answer.
+/// Runs one hook: decodes `stdin`, runs the EVENT's behaviours, encodes the one answer.
 pub fn run(opts: &Options, stdin: &[u8]) -> Reply {
+    // The decision budget starts before the payload is read and covers every behaviour.
+    let budget = budget::Budget::guard();
     let payload = protocol::decode(stdin);
     if let Ok(p) = &payload
         && called_by_cursor_through_claude_settings(opts.host, p)
@@ -76,10 +83,15 @@ pub fn run(opts: &Options, stdin: &[u8]) -> Reply {
         opts,
         payload: payload.as_ref().ok(),
         warnings: RefCell::new(Vec::new()),
+        budget,
+        // The first behaviour answers for a payload that cannot be read: for `pre-tool` that
+        // is the protected-path guard, which blocks.
+        behaviour: Cell::new(opts.event.behaviours()[0]),
+        scan: RefCell::new(None),
     };
     let outcome = match &payload {
         Ok(_) if cx.plugin_copy_of_a_project_hook() => Outcome::Neutral,
-        Ok(_) => dispatch(&cx).unwrap_or_else(|e| cx.failed(&e)),
+        Ok(_) => event::run(&cx),
         Err(e) => cx.failed(&anyhow::anyhow!("{e}")),
     };
     let host_event = protocol::host_event(opts.host, opts.event, cx.payload);
@@ -114,29 +126,17 @@ fn called_by_codex_through_a_claude_package(host: Host, p: &Payload) -> bool {
         && (p.raw.get("turn_id").is_some() || p.tool_name.as_deref() == Some("apply_patch"))
 }
 
-fn dispatch(cx: &Cx) -> Result<Outcome> {
-    match cx.opts.event {
-        // The write rule runs in the same process as the protected-path guard, on the same
-        // targets: a call the guard refuses is refused for that reason first.
-        HookEvent::ProtectedPath => match protected::run(cx)? {
-            Outcome::Neutral => write_rule::run(cx),
-            other => Ok(other),
-        },
-        HookEvent::LoopCap => loop_cap::run(cx),
-        HookEvent::SessionStart => session::start(cx),
-        HookEvent::Prompt => session::prompt(cx),
-        HookEvent::CaptureRoute => capture::route(cx),
-        HookEvent::Capture => capture::capture(cx),
-        HookEvent::PreCompact => compact::run(cx),
-        HookEvent::Stop => stop::run(cx),
-    }
-}
-
 /// What a behaviour can reach: the options, the payload and the project around it.
 pub(crate) struct Cx<'a> {
     pub opts: &'a Options,
     payload: Option<&'a Payload>,
     warnings: RefCell<Vec<String>>,
+    /// The decision budget of the whole EVENT, shared by its behaviours.
+    pub budget: budget::Budget,
+    /// The behaviour running now (the EVENT itself unless it is a combined one).
+    behaviour: Cell<HookEvent>,
+    /// The shell command's reading, made once and shared by the behaviours that need it.
+    scan: RefCell<Option<(String, Rc<shell::Scan>)>>,
 }
 
 impl<'a> Cx<'a> {
@@ -149,21 +149,39 @@ impl<'a> Cx<'a> {
         self.opts.approved_flow.as_deref() == Some(APPROVED_FLOW)
     }
 
+    /// The behaviour running now.
+    pub fn behaviour(&self) -> HookEvent {
+        self.behaviour.get()
+    }
+
+    /// The reading of the shell command `cmd` (see [`shell::scan`]), under the EVENT's budget;
+    /// made once per process, whichever behaviour asks first.
+    pub fn shell_scan(&self, cmd: &str) -> Result<Rc<shell::Scan>> {
+        if let Some((c, s)) = &*self.scan.borrow()
+            && c == cmd
+        {
+            return Ok(Rc::clone(s));
+        }
+        let s = Rc::new(shell::scan(cmd, &self.budget)?);
+        *self.scan.borrow_mut() = Some((cmd.to_string(), Rc::clone(&s)));
+        Ok(s)
+    }
+
     /// Logs a problem that does not change the answer; it also goes to stderr.
     pub fn warn(&self, message: String) {
         log::record(self, &message);
         self.warnings.borrow_mut().push(format!(
             "wazir hook {}: {message}",
-            self.opts.event.as_str()
+            self.behaviour().as_str()
         ));
     }
 
-    /// The answer when the behaviour itself failed: guards block, the rest never do.
+    /// The answer when the running behaviour itself failed: guards block, the rest never do.
     fn failed(&self, e: &anyhow::Error) -> Outcome {
-        let event = self.opts.event.as_str();
+        let event = self.behaviour().as_str();
         let message = format!("{e:#}");
         log::record(self, &message);
-        match self.opts.event {
+        match self.behaviour() {
             HookEvent::ProtectedPath | HookEvent::LoopCap => Outcome::Block(format!(
                 "Wazir's {event} guard could not decide, so it blocks this call: {message}. \
                  Run `wazir doctor` to find and fix the cause."
@@ -206,12 +224,28 @@ impl<'a> Cx<'a> {
         let Some(file) = self.opts.host.project_hooks_file() else {
             return false;
         };
-        let ours = format!(
-            "wazir hook --host {} {}",
-            self.opts.host.as_str(),
-            self.opts.event.as_str()
-        );
-        std::fs::read_to_string(root.join(file)).is_ok_and(|t| t.contains(&ours))
+        let Ok(text) = std::fs::read_to_string(root.join(file)) else {
+            return false;
+        };
+        // The events the project's file registers for this host: the plugin's copy steps aside
+        // when they run every behaviour of its own EVENT (a project installed before `pre-tool`
+        // registers its three behaviours one by one, and the other way round).
+        let prefix = format!("wazir hook --host {} ", self.opts.host.as_str());
+        let registered: Vec<HookEvent> = text
+            .match_indices(&prefix)
+            .filter_map(|(i, _)| {
+                let rest = &text[i + prefix.len()..];
+                let end = rest
+                    .find(|c: char| !(c.is_ascii_lowercase() || c == '-'))
+                    .unwrap_or(rest.len());
+                rest[..end].parse().ok()
+            })
+            .collect();
+        self.opts
+            .event
+            .behaviours()
+            .iter()
+            .all(|b| registered.iter().any(|r| r.behaviours().contains(b)))
     }
 
     /// The folder the tool runs in: the payload's `cwd`, else the project root, else the

@@ -21,7 +21,7 @@ pub fn record(cx: &Cx, message: &str) {
     let line = json!({
         "ts": wazir_ledger::now_rfc3339(),
         "host": cx.opts.host.as_str(),
-        "event": cx.opts.event.as_str(),
+        "event": cx.behaviour().as_str(),
         "message": message,
     })
     .to_string();
@@ -35,7 +35,7 @@ pub fn record(cx: &Cx, message: &str) {
     {
         let ev = wazir_ledger::Event::new("hook_error").data(json!({
             "host": cx.opts.host.as_str(),
-            "hook": cx.opts.event.as_str(),
+            "hook": cx.behaviour().as_str(),
             "message": message,
         }));
         let _ = ledger.append_event(&run, &ev);

@@ -8,7 +8,7 @@ use anyhow::{Context as _, Result};
 use serde_json::json;
 use wazir_ledger::{Event, Ledger, PhaseStateKind, kinds};
 
-use super::{Cx, Outcome, ToolCall, phase_rules, protocol, shell};
+use super::{Cx, Outcome, ToolCall, phase_rules, protocol};
 
 /// A `wazir capture event` call found in a command line.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -33,8 +33,8 @@ pub fn run(cx: &Cx) -> Result<Outcome> {
     if !cmd.contains("wazir") || !mentions.iter().any(|m| cmd.contains(m)) {
         return Ok(Outcome::Neutral);
     }
-    for argv in shell::scan(&cmd, &super::budget::Budget::guard())?.commands {
-        let Some(call) = ledger_call(&argv) else {
+    for argv in &cx.shell_scan(&cmd)?.commands {
+        let Some(call) = ledger_call(argv) else {
             continue;
         };
         if let Some(reason) = check(cx, &call)? {

@@ -3,7 +3,9 @@
 //! `protected_paths` of every manifest from the session's folder up to the outermost project
 //! (a nested manifest adds entries, never takes the root's away), plus the guard's own
 //! registration (every host's hook settings, the export targets' `hooks/` folders, the
-//! manifest) and the state root, which only `wazir` itself writes.
+//! manifest) and the state root, which only `wazir` itself writes. A shell call that runs
+//! `wazir hook` itself is blocked too: only the host runs hooks, and a forged prompt payload
+//! would record an override only the user may give.
 //!
 //! Targets come from the host's edit tools, MCP tools that write a path, a Codex patch, or a
 //! shell command read by [`super::shell`] (in the folder the host's shell parameter names).
@@ -23,7 +25,7 @@ use wazir_core::paths::normalize;
 
 use super::budget::Budget;
 use super::paths::{self, Relation};
-use super::shell::{self, Target};
+use super::shell::Target;
 use super::{Cx, Outcome, ToolCall, patch, protocol};
 
 /// Files through which a host registers hooks, relative to the project root: one edit to any
@@ -43,8 +45,15 @@ pub fn run(cx: &Cx) -> Result<Outcome> {
     if cx.approved() {
         return Ok(Outcome::Neutral);
     }
-    let budget = Budget::guard();
-    let CallTargets { targets, shell_dir } = call_targets(cx, &budget)?;
+    let budget = &cx.budget;
+    let CallTargets {
+        targets,
+        shell_dir,
+        runs_hook,
+    } = call_targets(cx)?;
+    if runs_hook {
+        return Ok(Outcome::Block(HOOK_BY_AGENT.into()));
+    }
     if targets.is_empty() {
         return Ok(Outcome::Neutral);
     }
@@ -54,7 +63,7 @@ pub fn run(cx: &Cx) -> Result<Outcome> {
     };
     let root = real(&outer.root)?;
     let fold = paths::case_insensitive(&root);
-    let entries = entries(cx, &projects, &budget)?;
+    let entries = entries(cx, &projects, budget)?;
     let base = cx.base_dir();
     let mut dirs_base = vec![base.clone()];
     if let Some(d) = &shell_dir {
@@ -94,7 +103,7 @@ pub fn run(cx: &Cx) -> Result<Outcome> {
                     }
                 }
             }
-            if let Some(entry) = hard_link(&resolved, &entries, &budget)? {
+            if let Some(entry) = hard_link(&resolved, &entries, budget)? {
                 return Ok(Outcome::Block(format!(
                     "Wazir protected-path guard: `{}` (resolved: {}) is a hard link to a file \
                      under the protected entry `{entry}`: writing it writes the protected file. \
@@ -107,6 +116,12 @@ pub fn run(cx: &Cx) -> Result<Outcome> {
     }
     Ok(Outcome::Neutral)
 }
+
+const HOOK_BY_AGENT: &str = "Wazir protected-path guard: this call runs `wazir hook`, which \
+    only the host runs, on its own events. Run by the agent with a payload of its choosing, it \
+    could record what only the user may decide (a `wazir allow:` override). If the write rule \
+    blocks you, follow the refusal's next command, or ask the user to send a prompt starting \
+    `wazir allow: <reason>`.";
 
 const POLICY: &str = "Protected files are canonical sources, generated host packages, the \
     guard's own hook registration and Wazir's state: they change only through an accepted \
@@ -232,14 +247,40 @@ pub(crate) struct CallTargets {
     pub targets: Vec<Target>,
     /// The folder the host's shell parameter names (Gemini `dir_path`, Codex `workdir`).
     pub shell_dir: Option<PathBuf>,
+    /// The shell command runs `wazir hook` (see [`runs_wazir_hook`]).
+    pub runs_hook: bool,
+}
+
+/// Whether a simple command (wrappers taken off) is `wazir [--json] [--state-root P] hook …`,
+/// the program named by any path (`./target/debug/wazir`, `/usr/local/bin/wazir.exe`).
+fn runs_wazir_hook(argv: &[String]) -> bool {
+    let program = argv.first().map(|p| {
+        let name = p.rsplit(['/', '\\']).next().unwrap_or(p);
+        name.strip_suffix(".exe").unwrap_or(name)
+    });
+    if program != Some("wazir") {
+        return false;
+    }
+    let mut words = argv[1..].iter().map(String::as_str);
+    while let Some(w) = words.next() {
+        match w {
+            "--state-root" => {
+                words.next();
+            }
+            w if w.starts_with('-') => {}
+            w => return w == "hook",
+        }
+    }
+    false
 }
 
 /// The files the payload's tool call writes or removes (edit tools, MCP tools that write a
 /// path, a Codex patch, a shell command); empty when the call writes nothing. The write rule
 /// ([`super::write_rule`]) asks the same question.
-pub(crate) fn call_targets(cx: &Cx, budget: &Budget) -> Result<CallTargets> {
+pub(crate) fn call_targets(cx: &Cx) -> Result<CallTargets> {
     let p = cx.payload();
     let mut shell_dir: Option<PathBuf> = None;
+    let mut runs_hook = false;
     let targets: Vec<Target> = match protocol::tool_call(cx.opts.host, p) {
         ToolCall::Other if p.tool_name.as_deref().is_none_or(str::is_empty) => bail!(
             "the payload names no tool (`tool_name` is missing), so the call cannot be checked"
@@ -261,10 +302,16 @@ pub(crate) fn call_targets(cx: &Cx, budget: &Budget) -> Result<CallTargets> {
                 .input_str(&["dir_path", "directory", "workdir"])
                 .filter(|d| !d.is_empty())
                 .map(PathBuf::from);
-            shell::scan(&cmd, budget)?.targets
+            let scan = cx.shell_scan(&cmd)?;
+            runs_hook = scan.commands.iter().any(|c| runs_wazir_hook(c));
+            scan.targets.clone()
         }
     };
-    Ok(CallTargets { targets, shell_dir })
+    Ok(CallTargets {
+        targets,
+        shell_dir,
+        runs_hook,
+    })
 }
 
 fn plain(paths: Vec<String>, removes: bool) -> Vec<Target> {

@@ -20,7 +20,6 @@ use wazir_core::manifest::EnforcementMode;
 use wazir_core::paths::normalize;
 use wazir_ledger::{PhaseRules, RunStatus};
 
-use super::budget::Budget;
 use super::{Cx, Outcome, override_file, protected};
 
 /// The folder under the state root for the hooks' own small files.
@@ -30,7 +29,7 @@ pub fn run(cx: &Cx) -> Result<Outcome> {
     if cx.approved() {
         return Ok(Outcome::Neutral);
     }
-    let call = protected::call_targets(cx, &Budget::guard())?;
+    let call = protected::call_targets(cx)?;
     if call.targets.is_empty() {
         return Ok(Outcome::Neutral);
     }

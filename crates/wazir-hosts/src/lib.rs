@@ -22,7 +22,9 @@ pub enum Host {
     Cursor,
 }
 
-/// Our hook behaviours: the EVENT of `wazir hook --host H EVENT`.
+/// The EVENT of `wazir hook --host H EVENT`: one of our hook behaviours, or `pre-tool`, the
+/// combined event that runs every behaviour of the host's before-a-tool event in one process
+/// (see [`HookEvent::behaviours`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum HookEvent {
@@ -34,6 +36,9 @@ pub enum HookEvent {
     Capture,
     PreCompact,
     Stop,
+    /// Every before-a-tool behaviour in order: protected-path (with the write rule), loop-cap,
+    /// capture-route.
+    PreTool,
 }
 
 /// The unit a host reads hook timeouts in.
@@ -120,8 +125,11 @@ impl Host {
         match (self, event) {
             (Host::Claude, SessionStart) => r!("SessionStart", "startup|resume|clear|compact"),
             (Host::Claude, Prompt) => r!("UserPromptSubmit"),
-            (Host::Claude, ProtectedPath) => {
-                r!("PreToolUse", "Write|Edit|MultiEdit|NotebookEdit|Bash")
+            (Host::Claude, ProtectedPath | PreTool) => {
+                r!(
+                    "PreToolUse",
+                    "^(Write|Edit|MultiEdit|NotebookEdit|Bash|mcp__.*)$"
+                )
             }
             (Host::Claude, LoopCap) => r!("PreToolUse", "Bash"),
             (Host::Claude, CaptureRoute) => r!("PreToolUse", "Bash"),
@@ -131,7 +139,7 @@ impl Host {
 
             (Host::Codex, SessionStart) => r!("SessionStart"),
             (Host::Codex, Prompt) => r!("UserPromptSubmit"),
-            (Host::Codex, ProtectedPath) => r!("PreToolUse", "apply_patch|Bash"),
+            (Host::Codex, ProtectedPath | PreTool) => r!("PreToolUse", "apply_patch|Bash|mcp__.*"),
             (Host::Codex, LoopCap) => r!("PreToolUse", "Bash"),
             (Host::Codex, CaptureRoute) => r!("PreToolUse", "Bash"),
             (Host::Codex, Capture) => r!("PostToolUse"),
@@ -140,8 +148,11 @@ impl Host {
 
             (Host::Gemini, SessionStart) => r!("SessionStart"),
             (Host::Gemini, Prompt) => r!("BeforeAgent"),
-            (Host::Gemini, ProtectedPath) => {
-                r!("BeforeTool", "write_file|replace|run_shell_command")
+            (Host::Gemini, ProtectedPath | PreTool) => {
+                r!(
+                    "BeforeTool",
+                    "^(write_file|replace|run_shell_command|mcp_.*)$"
+                )
             }
             (Host::Gemini, LoopCap) => r!("BeforeTool", "run_shell_command"),
             (Host::Gemini, CaptureRoute) => r!("BeforeTool", "run_shell_command"),
@@ -151,8 +162,8 @@ impl Host {
 
             (Host::Cursor, SessionStart) => r!("sessionStart"),
             (Host::Cursor, Prompt) => r!("beforeSubmitPrompt"),
-            (Host::Cursor, ProtectedPath) => r!(
-                "preToolUse", "Write|Edit|StrReplace|MultiEdit|Delete|ApplyPatch|NotebookEdit";
+            (Host::Cursor, ProtectedPath | PreTool) => r!(
+                "preToolUse", "Write|Edit|StrReplace|MultiEdit|Delete|ApplyPatch|NotebookEdit|MCP:.*";
                 "beforeShellExecution"
             ),
             (Host::Cursor, LoopCap) => r!("beforeShellExecution"),
@@ -256,7 +267,7 @@ impl FromStr for Host {
 }
 
 impl HookEvent {
-    pub const ALL: [HookEvent; 8] = [
+    pub const ALL: [HookEvent; 9] = [
         HookEvent::SessionStart,
         HookEvent::Prompt,
         HookEvent::ProtectedPath,
@@ -265,7 +276,39 @@ impl HookEvent {
         HookEvent::Capture,
         HookEvent::PreCompact,
         HookEvent::Stop,
+        HookEvent::PreTool,
     ];
+
+    /// The event → behaviours table: what one `wazir hook --host H EVENT` process runs, in
+    /// order. A behaviour runs itself; `pre-tool` runs the three behaviours of the host's
+    /// before-a-tool event, the guards first, so that one process answers for all of them
+    /// (hosts used to start one process per behaviour for each shell call).
+    pub fn behaviours(self) -> &'static [HookEvent] {
+        match self {
+            HookEvent::PreTool => &[
+                HookEvent::ProtectedPath,
+                HookEvent::LoopCap,
+                HookEvent::CaptureRoute,
+            ],
+            HookEvent::SessionStart => &[HookEvent::SessionStart],
+            HookEvent::Prompt => &[HookEvent::Prompt],
+            HookEvent::ProtectedPath => &[HookEvent::ProtectedPath],
+            HookEvent::LoopCap => &[HookEvent::LoopCap],
+            HookEvent::CaptureRoute => &[HookEvent::CaptureRoute],
+            HookEvent::Capture => &[HookEvent::Capture],
+            HookEvent::PreCompact => &[HookEvent::PreCompact],
+            HookEvent::Stop => &[HookEvent::Stop],
+        }
+    }
+
+    /// The event the export registers for a behaviour: the combined event that runs it
+    /// (`pre-tool` for protected-path, loop-cap and capture-route), else the behaviour itself.
+    pub fn registered_as(self) -> HookEvent {
+        [HookEvent::PreTool]
+            .into_iter()
+            .find(|c| c.behaviours().contains(&self))
+            .unwrap_or(self)
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -277,15 +320,18 @@ impl HookEvent {
             HookEvent::Capture => "capture",
             HookEvent::PreCompact => "pre-compact",
             HookEvent::Stop => "stop",
+            HookEvent::PreTool => "pre-tool",
         }
     }
 
-    /// Guards block; every other behaviour only adds context or records.
+    /// Guards block; every other behaviour only adds context or records. A combined event is a
+    /// guard when one of its behaviours is.
     pub fn is_guard(self) -> bool {
-        matches!(
-            self,
-            HookEvent::ProtectedPath | HookEvent::LoopCap | HookEvent::Stop
-        )
+        match self {
+            HookEvent::ProtectedPath | HookEvent::LoopCap | HookEvent::Stop => true,
+            HookEvent::PreTool => self.behaviours().iter().any(|b| b.is_guard()),
+            _ => false,
+        }
     }
 }
 
@@ -329,6 +375,73 @@ mod tests {
         assert_eq!(Host::Claude.timeout_value(10), 10);
         assert_eq!("Codex".parse::<Host>(), Ok(Host::Codex));
         assert!("vim".parse::<Host>().is_err());
+    }
+
+    /// Every tool name a behaviour's matcher selects, on the host event it names, is
+    /// selected by the matcher of the combined event that runs it: `pre-tool` is registered
+    /// instead of its behaviours and must not miss a call any of them saw. Hosts read matchers
+    /// as regular expressions over tool names (unanchored on Claude Code and Gemini CLI).
+    #[test]
+    fn a_combined_event_registers_the_union_of_its_behaviours() {
+        let names = [
+            "Write",
+            "Edit",
+            "MultiEdit",
+            "NotebookEdit",
+            "Bash",
+            "apply_patch",
+            "write_file",
+            "replace",
+            "run_shell_command",
+            "StrReplace",
+            "Delete",
+            "ApplyPatch",
+            "mcp__fs__write_file",
+            "mcp_fs_write_file",
+            "MCP:write_file",
+            "Read",
+            "TodoWrite",
+        ];
+        let selects = |m: Option<&str>, name: &str| {
+            m.is_none_or(|m| regex::Regex::new(m).unwrap().is_match(name))
+        };
+        for h in Host::ALL {
+            for b in HookEvent::PreTool.behaviours() {
+                assert_eq!(b.registered_as(), HookEvent::PreTool);
+                for r in h.registrations(*b) {
+                    let combined: Vec<_> = h
+                        .registrations(HookEvent::PreTool)
+                        .iter()
+                        .filter(|c| c.host_event == r.host_event)
+                        .collect();
+                    assert_eq!(combined.len(), 1, "{h} {b:?} {}", r.host_event);
+                    for n in names {
+                        if selects(r.matcher, n) {
+                            assert!(selects(combined[0].matcher, n), "{h} {b:?} {n}");
+                        }
+                    }
+                }
+            }
+        }
+        // MCP tools reach the guard; reads and harmless look-alikes do not start it.
+        for (h, mcp) in [
+            (Host::Claude, "mcp__fs__write_file"),
+            (Host::Codex, "mcp__fs__write_file"),
+            (Host::Gemini, "mcp_fs_write_file"),
+            (Host::Cursor, "MCP:write_file"),
+        ] {
+            let m = h.registration(HookEvent::PreTool).unwrap().matcher;
+            assert!(selects(m, mcp), "{h}");
+            assert!(!selects(m, "Read") && !selects(m, "read_file"), "{h}");
+        }
+        let claude = Host::Claude
+            .registration(HookEvent::PreTool)
+            .unwrap()
+            .matcher;
+        assert!(!selects(claude, "TodoWrite"));
+        assert_eq!(HookEvent::Stop.registered_as(), HookEvent::Stop);
+        assert_eq!("pre-tool".parse::<HookEvent>(), Ok(HookEvent::PreTool));
+        assert!(HookEvent::PreTool.is_guard() && !HookEvent::Capture.is_guard());
     }
 
     #[test]

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use wazir_core::Project;
+use wazir_core::state_root::Legacy;
 
 #[derive(Debug, Clone)]
 pub struct Ctx {
@@ -27,9 +28,25 @@ impl Ctx {
         Ok(Project::discover(&cwd)?)
     }
 
-    /// The resolved state root of `project`.
+    /// The resolved state root of `project`. When an older Wazir's state root was moved to it, or
+    /// could not be moved and is used where it is, a note says so on stderr.
     pub fn state_root(&self, project: &Project) -> Result<PathBuf> {
-        Ok(project.state_root(self.state_root_flag.as_deref())?.path)
+        let sr = project.state_root(self.state_root_flag.as_deref())?;
+        match &sr.legacy {
+            Some(Legacy::Moved { from }) => eprintln!(
+                "note: moved this project's state root from {} to {} (its name now carries a \
+                 digest of the project's path, so no other project shares it)",
+                from.display(),
+                sr.path.display()
+            ),
+            Some(Legacy::InPlace { reason }) => eprintln!(
+                "note: using the older state root {} ({reason}); move it by hand, see \
+                 docs/reference/ledger.md",
+                sr.path.display()
+            ),
+            None => {}
+        }
+        Ok(sr.path)
     }
 
     /// Prints `value` as pretty JSON on stdout.

@@ -192,14 +192,33 @@ impl Payload {
     }
 }
 
-/// Whether a tool name is an MCP tool's: `mcp__server__tool` (Claude Code, Codex), `mcp_…` and
-/// `server__tool` (Gemini), `MCP:tool` (Cursor).
+/// Whether a tool name is an MCP tool's: `mcp__server__tool` (Claude Code, Codex),
+/// `mcp_server_tool` (Gemini CLI 0.61; older releases also used `server__tool`), `MCP:tool`
+/// (Cursor).
 pub fn is_mcp_tool(name: &str) -> bool {
     name.starts_with("mcp__")
         || name.starts_with("mcp_")
         || name.starts_with("MCP:")
         || name.starts_with("mcp:")
         || name.contains("__")
+}
+
+/// The tool's own name inside an MCP tool name: after the last `__` (`mcp__fs__read_file`,
+/// `fs__read_file`), after `MCP:`, or after the server of Gemini's `mcp_<server>_<tool>` (a
+/// server name holds no `_`, as Gemini itself parses it).
+fn mcp_tool_part(name: &str) -> &str {
+    if let Some((_, tool)) = name.rsplit_once("__") {
+        return tool;
+    }
+    if let Some(tool) = name
+        .strip_prefix("MCP:")
+        .or_else(|| name.strip_prefix("mcp:"))
+    {
+        return tool;
+    }
+    name.strip_prefix("mcp_")
+        .and_then(|rest| rest.split_once('_'))
+        .map_or(name, |(_, tool)| tool)
 }
 
 /// The paths an MCP tool that may write is about to touch: the string values (and string
@@ -210,11 +229,7 @@ pub fn mcp_write_paths(p: &Payload) -> Option<Vec<String>> {
     if !is_mcp_tool(name) {
         return None;
     }
-    let last = name
-        .rsplit("__")
-        .next()
-        .unwrap_or(name)
-        .to_ascii_lowercase();
+    let last = mcp_tool_part(name).to_ascii_lowercase();
     let reads = [
         "read", "get", "list", "search", "find", "view", "show", "query", "fetch", "describe",
         "stat", "count", "inspect", "lookup", "grep", "glob", "tree", "info", "diff", "log",

@@ -48,8 +48,8 @@ pub enum CaptureCommand {
         #[arg(long)]
         run: Option<String>,
         /// phase_enter, phase_exit, gate_approved, gate_rejected, verification_recorded, note,
-        /// override (a user's decision past the rules, reason in --message), post_tool_capture,
-        /// pre_compact, stop or session_start.
+        /// post_tool_capture, pre_compact, stop or session_start. An override of the write rule
+        /// is not among them: only the user records one, with a prompt starting `wazir allow:`.
         #[arg(long)]
         event: String,
         /// The phase the event belongs to (`spec_challenge` or `spec-challenge`).

@@ -1,5 +1,5 @@
 //! `wazir hook --host H EVENT`: the hook runtime's command. Reads the host's payload from
-//! stdin, runs the behaviour in `wazir_hook`, writes its answer on stdout and stderr and
+//! stdin, runs the EVENT's behaviours in `wazir_hook`, writes its answer on stdout and stderr and
 //! exits with the code the host reads (2 blocks; 0 otherwise). Nothing else runs on this path:
 //! it is the one command every tool call of the agent pays for.
 
@@ -16,8 +16,9 @@ pub struct HookArgs {
     #[arg(long, value_name = "HOST")]
     pub host: String,
 
-    /// The behaviour: session-start, prompt, protected-path, loop-cap, capture-route, capture,
-    /// pre-compact or stop.
+    /// The event: pre-tool (before a tool: protected-path, loop-cap and capture-route in one
+    /// process, as the generated settings register it), or one behaviour alone: session-start,
+    /// prompt, protected-path, loop-cap, capture-route, capture, pre-compact or stop.
     #[arg(value_name = "EVENT")]
     pub event: String,
 

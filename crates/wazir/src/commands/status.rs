@@ -1,5 +1,6 @@
 //! `wazir status`: shows a run's `status.json` (the latest run by default) as text or JSON.
-//! Reads one small file; nothing is locked or written. `--repair` rebuilds the file from the
+//! Reads one small file (and the event log only when the run holds an override); nothing is
+//! locked or written. `--repair` rebuilds the file from the
 //! run's `events.ndjson` (under the run lock) when it is corrupt, missing or behind.
 //! With `--phase`, the phase report: what that phase produced.
 
@@ -81,20 +82,48 @@ pub fn run(args: &StatusArgs, ctx: &crate::Ctx) -> Result<ExitCode> {
             .collect();
         println!("artifacts: {}", arts.join(", "));
     }
-    if let Some(o) = &st.write_override {
-        println!(
-            "override: the user lifted the write rule in {} (#{}, {}): {}; it lasts until the \
-             next phase change",
-            o.phase, o.seq, o.at, o.reason
-        );
-    } else if let Some(n) = st.events.get(wazir_ledger::kinds::OVERRIDE) {
-        println!("overrides: {n} earlier, none in force");
+    if st.events.contains_key(wazir_ledger::kinds::OVERRIDE) || st.write_override.is_some() {
+        print_overrides(&ledger, &id, &st)?;
     }
     if !st.captures.is_empty() {
         println!("captures: {}", st.captures.len());
     }
     println!("folder: {}", ledger.run_dir(&id).display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// Each `override` event of the run (read from `events.ndjson` only when there is one): the
+/// user's `wazir allow:` prompts, with the one still in force marked.
+fn print_overrides(
+    ledger: &Ledger,
+    id: &wazir_ledger::RunId,
+    st: &wazir_ledger::RunStatus,
+) -> Result<()> {
+    let events = ledger.events(id)?;
+    let overrides: Vec<_> = events
+        .iter()
+        .filter(|e| e.event == wazir_ledger::kinds::OVERRIDE)
+        .collect();
+    println!(
+        "overrides: {} (the user lifted the write rule with `wazir allow:`)",
+        overrides.len()
+    );
+    for e in overrides {
+        let live = st.write_override.as_ref().is_some_and(|o| o.seq == e.seq);
+        println!(
+            "  #{} in {} at {}: {}{}",
+            e.seq,
+            e.phase,
+            e.ts,
+            e.message.as_deref().unwrap_or("(no reason given)"),
+            if live {
+                "; in force until the next phase change"
+            } else {
+                ""
+            }
+        );
+    }
+    Ok(())
 }
 
 fn repair(

@@ -143,7 +143,9 @@ fn user_settings_and_instructions_are_kept() {
     let mut dedup = ours.clone();
     dedup.dedup();
     assert_eq!(ours, dedup, "each of ours once");
-    assert_eq!(ours.len(), 8);
+    // One command per host event: `pre-tool` runs the three pre-tool behaviours.
+    assert_eq!(ours.len(), 6);
+    assert!(ours.iter().any(|c| c.ends_with(" pre-tool")), "{ours:?}");
     let md = std::fs::read_to_string(root.join("CLAUDE.md")).unwrap();
     assert!(md.starts_with("# Team notes\n\nUse tabs.\n"));
     assert!(md.contains("<!-- wazir:begin"));

@@ -63,14 +63,24 @@ fn claude_files_validate_against_claude_code_schemas() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|g| g["hooks"][0]["command"] == "wazir hook --host claude protected-path")
+        .find(|g| g["hooks"][0]["command"] == "wazir hook --host claude pre-tool")
         .unwrap()["matcher"];
-    for tool in ["Write", "Edit", "MultiEdit", "NotebookEdit", "Bash"] {
-        assert!(
-            guard.as_str().unwrap().split('|').any(|t| t == tool),
-            "{tool}"
-        );
+    // Claude Code reads this matcher as a regular expression.
+    let matcher = regex::Regex::new(guard.as_str().unwrap()).unwrap();
+    for tool in [
+        "Write",
+        "Edit",
+        "MultiEdit",
+        "NotebookEdit",
+        "Bash",
+        "mcp__fs__write_file",
+    ] {
+        assert!(matcher.is_match(tool), "{tool}");
     }
+    assert!(!matcher.is_match("TodoWrite") && !matcher.is_match("Read"));
+    // One command per host event: the guards and capture routing run in one process.
+    let pre = s["hooks"]["PreToolUse"].as_array().unwrap();
+    assert_eq!(pre.len(), 1, "{pre:?}");
 }
 
 #[test]
@@ -161,14 +171,15 @@ fn codex_files_validate_against_codex_schemas() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|g| g["hooks"][0]["command"] == "wazir hook --host codex protected-path")
-        .expect("the protected-path guard is registered");
+        .find(|g| g["hooks"][0]["command"] == "wazir hook --host codex pre-tool")
+        .expect("the guards are registered through pre-tool");
     let alts: Vec<&str> = guard["matcher"].as_str().unwrap().split('|').collect();
     assert!(
         alts.contains(&"apply_patch"),
         "Codex edits go through apply_patch"
     );
-    assert!(alts.contains(&"Bash"));
+    assert!(alts.contains(&"Bash") && alts.contains(&"mcp__.*"));
+    assert_eq!(h["hooks"]["PreToolUse"].as_array().unwrap().len(), 1);
     let agents = std::fs::read_to_string(out.join("codex/AGENTS.md")).unwrap();
     assert!(
         agents.contains("trust"),
@@ -273,8 +284,9 @@ fn cursor_rules_and_hooks_validate() {
         &read_json(&out.join("cursor/.cursor-plugin/plugin.json")),
         ".cursor-plugin/plugin.json",
     );
-    // Pre-tool guards fail closed; nothing else does; no behaviour sits twice on one event.
-    // The protected-path guard covers file tools (preToolUse) and shell (beforeShellExecution).
+    // Pre-tool guards fail closed; nothing else does; no command sits twice on one event, and
+    // each event has one. The guards (`pre-tool`) cover file and MCP tools (preToolUse) and
+    // shell (beforeShellExecution).
     let mut seen = BTreeSet::new();
     for (event, list) in h["hooks"].as_object().unwrap() {
         for s in list.as_array().unwrap() {
@@ -284,7 +296,8 @@ fn cursor_rules_and_hooks_validate() {
                 seen.insert((behaviour.to_string(), event.clone())),
                 "{behaviour} twice on {event}"
             );
-            let guard = matches!(behaviour, "protected-path" | "loop-cap");
+            assert_eq!(list.as_array().unwrap().len(), 1, "{event}");
+            let guard = matches!(behaviour, "pre-tool");
             assert_eq!(
                 s.get("failClosed") == Some(&Value::Bool(true)),
                 guard,
@@ -293,7 +306,7 @@ fn cursor_rules_and_hooks_validate() {
         }
     }
     let seen: BTreeSet<String> = seen.into_iter().map(|(b, _)| b).collect();
-    assert!(seen.contains("protected-path") && seen.contains("loop-cap"));
+    assert!(seen.contains("pre-tool") && !seen.contains("loop-cap"));
 
     let m = wazir_core::Manifest::read(&root.join("wazir.manifest.yaml")).unwrap();
     let mut always = 0;

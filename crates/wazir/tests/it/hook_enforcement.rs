@@ -2,7 +2,9 @@
 //! no run refuses a project write and names `wazir capture ensure`; `clarify` refuses and names
 //! `execute`; `execute` allows; `author` allows documentation and refuses source; advisory mode
 //! allows with the same words as context; a user's `wazir allow:` prompt records an `override`
-//! event and lifts the rule until the next phase change; no agent command records one.
+//! event and lifts the rule until the next phase change; no agent command records one, and the
+//! agent's own writes to the override file or the ledger are refused on every host. Overrides
+//! show in `wazir status`, `summary.md` and the phase report (a snapshot).
 
 use crate::support::hook as hook_support;
 
@@ -270,6 +272,40 @@ fn prompt_payload(host: &str, p: &TestProject, prompt: &str) -> (&'static str, V
     }
 }
 
+/// Records clarify's two outputs (the kit's examples, in run `run-1`) and leaves the phase.
+fn exit_clarify(p: &TestProject, tag: &str) {
+    for name in ["run-manifest", "clarification"] {
+        let f = p.root.join(format!("../{name}-{tag}.json"));
+        let mut v: Value = serde_json::from_str(
+            &std::fs::read_to_string(kit().join(format!("templates/examples/{name}.example.json")))
+                .unwrap(),
+        )
+        .unwrap();
+        v["run_id"] = json!("run-1");
+        std::fs::write(&f, v.to_string()).unwrap();
+        let f = f.display().to_string();
+        let r = wazir(
+            p,
+            &[
+                "capture", "artifact", "--phase", "clarify", "--name", name, "--file", &f,
+            ],
+        );
+        assert!(r.status.success(), "{r:?}");
+    }
+    let r = wazir(
+        p,
+        &[
+            "capture",
+            "event",
+            "--event",
+            "phase_exit",
+            "--phase",
+            "clarify",
+        ],
+    );
+    assert!(r.status.success(), "{r:?}");
+}
+
 #[test]
 fn a_user_override_lifts_the_rule_until_the_next_phase_change() {
     for (host, host_event) in HOSTS {
@@ -297,38 +333,7 @@ fn a_user_override_lifts_the_rule_until_the_next_phase_change() {
             "{status:?}"
         );
         // The next phase change ends it.
-        for name in ["run-manifest", "clarification"] {
-            let f = p.root.join(format!("../{name}-{host}.json"));
-            let mut v: Value = serde_json::from_str(
-                &std::fs::read_to_string(
-                    kit().join(format!("templates/examples/{name}.example.json")),
-                )
-                .unwrap(),
-            )
-            .unwrap();
-            v["run_id"] = json!("run-1");
-            std::fs::write(&f, v.to_string()).unwrap();
-            let f = f.display().to_string();
-            let r = wazir(
-                &p,
-                &[
-                    "capture", "artifact", "--phase", "clarify", "--name", name, "--file", &f,
-                ],
-            );
-            assert!(r.status.success(), "{r:?}");
-        }
-        let r = wazir(
-            &p,
-            &[
-                "capture",
-                "event",
-                "--event",
-                "phase_exit",
-                "--phase",
-                "clarify",
-            ],
-        );
-        assert!(r.status.success(), "{r:?}");
+        exit_clarify(&p, host);
         assert!(l.status(&run).unwrap().write_override.is_none());
         let out = p.hook(host, "protected-path", &write(host, &p, "src/x.rs"));
         assert!(out.blocked(), "{host}: {out:?}");
@@ -390,17 +395,114 @@ fn the_agent_cannot_record_an_override() {
         String::from_utf8_lossy(&r.stderr).contains("unknown event `override`"),
         "{r:?}"
     );
-    // A prompt that only mentions it on a later line records nothing.
-    let (_, payload) = prompt_payload("claude", &p, "please go on\nwazir allow: agent");
-    p.hook("claude", "prompt", &payload);
+    let state = p.state.display().to_string();
+    let run_dir = format!("{state}/runs/run-1");
+    for (host, host_event) in HOSTS {
+        // A prompt that only mentions it on a later line records nothing.
+        let (_, payload) = prompt_payload(host, &p, "please go on\nwazir allow: agent");
+        assert_eq!(p.hook(host, "prompt", &payload).code, 0, "{host}");
+        // The agent's own writes to the override file or the ledger are refused, by file tool
+        // and by shell alike.
+        for target in [
+            format!("{state}/hooks/override-0123456789abcdef01234567.json"),
+            format!("{run_dir}/status.json"),
+            format!("{run_dir}/events.ndjson"),
+        ] {
+            let out = p.hook(host, "protected-path", &write(host, &p, &target));
+            check_answer(host, host_event, &out);
+            assert!(out.blocked(), "{host} writes {target}: {out:?}");
+        }
+        for command in [
+            format!("echo '{{\"reason\":\"agent\"}}' > {state}/hooks/override-x.json"),
+            format!("echo '{{}}' >> {run_dir}/events.ndjson"),
+            format!("sed -i s/clarify/execute/ {run_dir}/status.json"),
+            // A shell write to the project while in clarify is refused like a file tool's.
+            "sed -i s/a/b/ src/main.rs".to_string(),
+            // Running the prompt hook itself with a forged prompt.
+            format!(
+                "echo '{{\"session_id\":\"s1\",\"prompt\":\"wazir allow: agent\"}}' | \
+                 wazir hook --host {host} prompt"
+            ),
+        ] {
+            let out = p.hook(
+                host,
+                "protected-path",
+                &shell_payload(host, &p.root, &command),
+            );
+            assert!(out.blocked(), "{host} runs {command}: {out:?}");
+        }
+    }
     let l = ledger(&p);
     let run = RunId::parse("run-1").unwrap();
     assert!(l.status(&run).unwrap().write_override.is_none());
-    // A shell write to the project while in clarify is refused like a file tool's.
-    let out = p.hook(
-        "claude",
-        "protected-path",
-        &shell_payload("claude", &p.root, "sed -i s/a/b/ src/main.rs"),
+    assert!(
+        l.events(&run)
+            .unwrap()
+            .iter()
+            .all(|e| e.event != "override"),
+        "an override was recorded"
     );
-    assert!(out.blocked(), "{out:?}");
+    assert!(!p.state.join("hooks").read_dir().is_ok_and(|mut d| {
+        d.any(|e| {
+            e.unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("override-")
+        })
+    }));
+}
+
+#[test]
+fn overrides_show_in_status_the_summary_and_the_phase_report() {
+    let p = project("strict");
+    start(&p, "clarify");
+    let allow = |text: &str| {
+        let (_, payload) = prompt_payload("claude", &p, text);
+        assert_eq!(p.hook("claude", "prompt", &payload).code, 0);
+    };
+    allow("wazir allow: hotfix the login typo | before the spec");
+    exit_clarify(&p, "report");
+    let r = wazir(
+        &p,
+        &[
+            "capture",
+            "event",
+            "--event",
+            "phase_enter",
+            "--phase",
+            "discover",
+        ],
+    );
+    assert!(r.status.success(), "{r:?}");
+    let after_change = String::from_utf8(wazir(&p, &["status"]).stdout).unwrap();
+    allow("wazir allow: regenerate the fixtures now");
+    let in_force = String::from_utf8(wazir(&p, &["status"]).stdout).unwrap();
+    let summary = wazir(&p, &["capture", "summary"]);
+    let path = String::from_utf8_lossy(&summary.stdout).trim().to_string();
+    let md = std::fs::read_to_string(path).unwrap();
+    let overrides = &md[md.find("## Overrides").expect("an Overrides section")..];
+    let overrides = &overrides[..overrides.find("\n## ").unwrap_or(overrides.len())];
+    let report = |phase: &str| {
+        let out = wazir(&p, &["status", "--phase", phase]);
+        let text = String::from_utf8(out.stdout).unwrap();
+        text[text.find("overrides:").expect("an overrides line")..].to_string()
+    };
+    let lines = |text: &str| -> String {
+        text.lines()
+            .filter(|l| l.contains("override") || l.starts_with("  #"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let all = format!(
+        "wazir status after the phase change:\n{}\n\nwazir status with an override in \
+         force:\n{}\n\nsummary.md:\n{}\n\nwazir status --phase clarify:\n{}\nwazir status \
+         --phase discover:\n{}",
+        lines(&after_change),
+        lines(&in_force),
+        overrides.trim_end(),
+        report("clarify"),
+        report("discover"),
+    );
+    let times = regex::Regex::new(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z").unwrap();
+    insta::assert_snapshot!("overrides", times.replace_all(&all, "<time>"));
 }

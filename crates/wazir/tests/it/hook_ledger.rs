@@ -219,6 +219,86 @@ fn stop_refuses_done_without_proof_and_never_traps_the_session() {
     assert!(evs.iter().filter(|e| *e == "stop").count() >= 5, "{evs:?}");
 }
 
+/// Gemini and Cursor stop twice at `p`'s run (in verify, no proof): both stops go through,
+/// because the refusal mark cannot be written; returns the answers' stderr.
+fn stops_go_through(p: &TestProject, env: &[(&str, &str)]) -> String {
+    let mut err = String::new();
+    for (host, host_event) in [("gemini", "AfterAgent"), ("cursor", "stop")] {
+        for _ in 0..2 {
+            let payload = stop_payload(host, p, false).to_string();
+            let out = p.hook_with(host, "stop", &payload, env);
+            check_answer(host, host_event, &out);
+            assert_eq!((out.code, out.json()), (0, json!({})), "{host}: {out:?}");
+            assert!(
+                out.stderr.contains("could not note the stop refusal")
+                    && out.stderr.contains("the stop goes through"),
+                "{host}: {}",
+                out.stderr
+            );
+            err.push_str(&out.stderr);
+        }
+    }
+    err
+}
+
+#[test]
+fn a_stop_whose_refusal_cannot_be_noted_goes_through_and_is_logged() {
+    // The marks' folder cannot be made (its parent is a file): this holds even for root.
+    let p = TestProject::new();
+    let (ledger, run) = start_run(&p, "verify");
+    std::fs::write(p.state.join("hooks"), "not a folder").unwrap();
+    stops_go_through(&p, &[]);
+    let log = std::fs::read_to_string(p.state.join("logs/hook-errors.ndjson")).unwrap();
+    let lines: Vec<Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4, "{log}");
+    assert!(
+        lines.iter().all(|l| l["event"] == "stop"
+            && l["message"]
+                .as_str()
+                .unwrap()
+                .contains("could not note the stop refusal")),
+        "{log}"
+    );
+    let evs = ledger.events(&run).unwrap();
+    assert_eq!(evs.iter().filter(|e| e.event == "hook_error").count(), 4);
+    assert!(
+        evs.iter().filter(|e| e.event == "stop").count() >= 4,
+        "each stop is still recorded"
+    );
+
+    // The marks' folder is a full file system, then a read-only one.
+    let p = TestProject::new();
+    start_run(&p, "verify");
+    let hooks = p.state.join("hooks");
+    std::fs::create_dir(&hooks).unwrap();
+    if let Some(m) = crate::support::mount::Mount::tmpfs_at(&hooks, "size=16k,nr_inodes=8") {
+        m.fill();
+        stops_go_through(&p, &[]);
+        m.remount("ro");
+        stops_go_through(&p, &[]);
+        drop(m);
+        let log = std::fs::read_to_string(p.state.join("logs/hook-errors.ndjson")).unwrap();
+        assert_eq!(log.lines().count(), 8, "{log}");
+    }
+
+    // The whole state root is read-only: nothing can be logged there, the stop still goes
+    // through and says why on stderr, which the host keeps in its hook log.
+    let p = TestProject::new();
+    if let Some(m) = crate::support::mount::Mount::tmpfs("1m") {
+        let state = m.path().display().to_string();
+        let ledger = Ledger::new(m.path());
+        ledger
+            .init(&RunId::parse("run-1").unwrap(), "verify", None)
+            .unwrap();
+        m.remount("ro");
+        let err = stops_go_through(&p, &[("WAZIR_STATE_ROOT", &state)]);
+        assert!(err.contains("could not record the stop"), "{err}");
+    }
+}
+
 #[test]
 fn stop_with_an_unreadable_ledger_refuses_once() {
     let p = TestProject::new();

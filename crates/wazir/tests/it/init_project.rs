@@ -82,9 +82,7 @@ fn existing_claude_settings_are_kept_and_ours_added_once() {
         pre.iter()
             .any(|g| g["hooks"][0]["command"] == "./scripts/audit-shell.sh")
     );
-    let ours = text
-        .matches("wazir hook --host claude protected-path")
-        .count();
+    let ours = text.matches("wazir hook --host claude pre-tool").count();
     assert_eq!(ours, 1, "{text}");
 
     init(root, state.path(), &[]).success();

@@ -8,6 +8,7 @@
 //! not possible they say so on stderr and pass without checking.
 
 use crate::support::ledger as ledger_support;
+use crate::support::mount::Mount;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -15,53 +16,6 @@ use std::time::Duration;
 
 use ledger_support::Proj;
 use serde_json::Value;
-
-/// A tmpfs mounted at a fresh folder, unmounted on drop.
-struct Mount {
-    dir: tempfile::TempDir,
-}
-
-impl Mount {
-    fn tmpfs(size: &str) -> Option<Mount> {
-        let dir = tempfile::tempdir().unwrap();
-        let ok = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size},mode=0700")])
-            .arg("tmpfs")
-            .arg(dir.path())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if ok {
-            Some(Mount { dir })
-        } else {
-            eprintln!(
-                "SKIPPED: cannot mount a tmpfs at {} (needs root and mount rights); the \
-                 full-disk and read-only checks did not run",
-                dir.path().display()
-            );
-            None
-        }
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn remount(&self, opts: &str) {
-        let ok = Command::new("mount")
-            .args(["-o", &format!("remount,{opts}")])
-            .arg(self.path())
-            .status()
-            .unwrap();
-        assert!(ok.success(), "remount {opts}");
-    }
-}
-
-impl Drop for Mount {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg(self.dir.path()).status();
-    }
-}
 
 fn no_debug_forms(msg: &str) {
     for bad in ["os error", "Some(", "None", "Os {", "kind:"] {

@@ -164,7 +164,9 @@ fn a_quick_bugfix_run_replays_through_the_ledger() {
     let (code, _, err) = fx.wazir(&["status"], None);
     assert_eq!(code, 1, "status without a run must exit 1: {err}");
 
-    // Step 2: start the run, capture the manifest, note the plan.
+    // Step 2: start the run, capture the manifest, note the plan. The skill starts it with
+    // `wazir capture ensure`, which names it from today's date (`kit_replay` plays that line);
+    // this replay needs a fixed id, so it starts the same run in clarify with `capture init`.
     let out = fx.ok(&["capture", "init", "--run", RUN, "--phase", "clarify"]);
     assert!(out.contains(RUN), "{out}");
     let mut manifest = example("run-manifest");

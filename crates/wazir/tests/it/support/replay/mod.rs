@@ -116,7 +116,8 @@ impl<'k> Replay<'k> {
             _dir: dir,
             project,
             state,
-            run: format!("20261206-{intent}-{depth}"),
+            // Replaced by the name `wazir capture ensure` gives the run (Step 1).
+            run: String::new(),
             intent: intent.into(),
             depth: depth.into(),
             plan,
@@ -150,10 +151,6 @@ impl<'k> Replay<'k> {
                 "--phase" if phase.is_some() => args[i + 1] = phase.unwrap().to_string(),
                 _ => {}
             }
-        }
-        if args.starts_with(&["capture".into(), "init".into()]) {
-            let i = args.iter().position(|a| a == "--run").unwrap();
-            args[i + 1] = self.run.clone();
         }
         let out = common::wazir(&self.project)
             .arg("--state-root")
@@ -428,13 +425,18 @@ impl<'k> Replay<'k> {
     /// The whole run. Panics at the first disagreement between text and ledger.
     pub fn run(mut self, sc: &Scenario) -> Ended {
         // Step 1 and Step 2 of the skill.
-        let status_line = self.skill_line(
+        let ensure_line = self.skill_line(
             "Step 1",
-            &|c| c.starts_with("wazir status"),
-            "check for a run",
+            &|c| c.starts_with("wazir capture ensure"),
+            "start or resume the run",
         );
-        let (code, _, _) = self.sh(&status_line, None);
-        assert_eq!(code, 1, "no run yet");
+        let out = self.must(&ensure_line, None);
+        assert!(out.starts_with("started run "), "no run yet: {out}");
+        // The run is named from the date and the request: follow the name it was given.
+        self.run = std::fs::read_to_string(self.state.join("runs/latest"))
+            .unwrap()
+            .trim()
+            .to_string();
         for line in self.kit.skill.section("Step 2").commands() {
             if line.starts_with("wazir capture artifact") {
                 self.record(&line, "clarify", Verdict::Pass);
@@ -450,7 +452,7 @@ impl<'k> Replay<'k> {
         while i < self.plan.len() {
             let phase = self.plan[i].clone();
             let wf_gate = self.kit.wf(&phase).front_value("gate").as_deref() == Some("true");
-            // clarify was entered by `capture init`: its Entry's first block only loads the brief.
+            // clarify was entered by `capture ensure`: its Entry's first block only loads the brief.
             let entered = self.enter(&phase);
             let last_allowed = match entered {
                 Entered::Yes { last_allowed } => last_allowed,
