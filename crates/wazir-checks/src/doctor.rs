@@ -486,6 +486,20 @@ fn index(project: &Project, state_root: &Path) -> (Vec<Finding>, String) {
                 String::new(),
             );
         }
+        Err(wazir_index::IndexError::Building { log }) => {
+            return (
+                vec![finding(
+                    area,
+                    Severity::Warning,
+                    format!(
+                        "the code index is being built in the background (log: {}); recall and the repository map need it once it is done",
+                        log.display()
+                    ),
+                    "wait for it to finish; `wazir index stats` shows it then",
+                )],
+                String::new(),
+            );
+        }
         Err(e) => {
             return (
                 vec![finding(

@@ -7,6 +7,10 @@ use std::path::PathBuf;
 pub enum IndexError {
     #[error("no index at {path}: run `wazir index build` first")]
     Missing { path: PathBuf },
+    #[error(
+        "the code index is being built right now (by `wazir init` in the background, or another `wazir index build`; init's build writes its progress to {log}): run this again when it has finished"
+    )]
+    Building { log: PathBuf },
     #[error("{}", version_message(path, *found, *expected))]
     Version {
         path: PathBuf,

@@ -26,7 +26,7 @@ pub struct IndexConfig {
     pub root: PathBuf,
     pub state_root: PathBuf,
     pub max_file_bytes: u64,
-    /// Show a progress bar (only ever drawn when stderr is a terminal).
+    /// Show progress: a bar when stderr is a terminal, else a line every few seconds.
     pub progress: bool,
 }
 
@@ -123,17 +123,81 @@ fn process(cand: Candidate) -> Outcome {
     Outcome::Parsed { cand, hash, ex }
 }
 
-fn progress_bar(cfg: &IndexConfig, len: u64) -> Option<indicatif::ProgressBar> {
-    if !cfg.progress || !std::io::stderr().is_terminal() {
-        return None;
+/// Progress while files are parsed: a bar on a terminal; elsewhere (the log of the build `init`
+/// starts in the background, CI) a line on stderr every few seconds once a build is slow.
+enum Progress {
+    Bar(indicatif::ProgressBar),
+    Lines {
+        total: u64,
+        done: u64,
+        start: Instant,
+        last: Instant,
+    },
+    Off,
+}
+
+/// Seconds between two progress lines when stderr is not a terminal.
+const PROGRESS_LINE_SECS: u64 = 5;
+
+impl Progress {
+    fn new(cfg: &IndexConfig, total: u64) -> Progress {
+        if !cfg.progress {
+            return Progress::Off;
+        }
+        if !std::io::stderr().is_terminal() {
+            let now = Instant::now();
+            return Progress::Lines {
+                total,
+                done: 0,
+                start: now,
+                last: now,
+            };
+        }
+        let bar = indicatif::ProgressBar::new(total);
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed}")
+        {
+            bar.set_style(style);
+        }
+        Progress::Bar(bar)
     }
-    let bar = indicatif::ProgressBar::new(len);
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed}")
-    {
-        bar.set_style(style);
+
+    fn inc(&mut self) {
+        match self {
+            Progress::Bar(b) => b.inc(1),
+            Progress::Lines {
+                total,
+                done,
+                start,
+                last,
+            } => {
+                *done += 1;
+                if last.elapsed().as_secs() >= PROGRESS_LINE_SECS {
+                    *last = Instant::now();
+                    eprintln!(
+                        "indexing: {done}/{total} files parsed, {} s",
+                        start.elapsed().as_secs()
+                    );
+                }
+            }
+            Progress::Off => {}
+        }
     }
-    Some(bar)
+
+    fn finish(self) {
+        match self {
+            Progress::Bar(b) => b.finish_and_clear(),
+            Progress::Lines { done, start, .. }
+                if start.elapsed().as_secs() >= PROGRESS_LINE_SECS =>
+            {
+                eprintln!(
+                    "indexing: {done} files parsed in {} s; writing the search indexes",
+                    start.elapsed().as_secs()
+                )
+            }
+            _ => {}
+        }
+    }
 }
 
 fn ensure_dir(path: &Path) -> Result<()> {
@@ -147,7 +211,7 @@ fn ensure_dir(path: &Path) -> Result<()> {
 /// SQLite writer runs while the pool parses.
 fn parse_all(
     cands: Vec<Candidate>,
-    bar: Option<&indicatif::ProgressBar>,
+    progress: &mut Progress,
     mut sink: impl FnMut(Outcome) -> Result<()>,
 ) -> Result<()> {
     let (tx, rx) = mpsc::sync_channel::<Outcome>(256);
@@ -159,9 +223,7 @@ fn parse_all(
         });
         let mut first_err: Option<IndexError> = None;
         for outcome in rx {
-            if let Some(b) = bar {
-                b.inc(1);
-            }
+            progress.inc();
             if first_err.is_none()
                 && let Err(e) = sink(outcome)
             {
@@ -202,11 +264,16 @@ fn record_run(conn: &Connection, r: &IngestReport, started: i64) -> rusqlite::Re
     Ok(())
 }
 
-fn tally(conn: &Connection, report: &mut IngestReport) -> rusqlite::Result<()> {
-    report.symbols =
-        conn.query_row("SELECT count(*) FROM symbols", [], |r| r.get::<_, i64>(0))? as u64;
-    report.outline_items =
-        conn.query_row("SELECT count(*) FROM outlines", [], |r| r.get::<_, i64>(0))? as u64;
+/// Fills the report's totals: symbols and outline items from the running totals in `meta`
+/// (after adding `delta`), files per language from the files table.
+fn tally(
+    conn: &Connection,
+    report: &mut IngestReport,
+    delta: store::Counts,
+) -> rusqlite::Result<()> {
+    let totals = store::add_counts(conn, delta)?;
+    report.symbols = totals.symbols as u64;
+    report.outline_items = totals.outlines as u64;
     let mut stmt =
         conn.prepare("SELECT language, count(*) FROM files GROUP BY language ORDER BY language")?;
     let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
@@ -230,14 +297,20 @@ pub fn build(cfg: &IndexConfig) -> Result<IngestReport> {
     if final_path.is_dir() {
         return Err(IndexError::NotAFile { path: final_path });
     }
-    let tmp_path = dir.join(format!("index.sqlite.build-{}", std::process::id()));
+    let _lock = crate::busy::lock(&dir)?;
+    let tmp_path = dir.join(format!(
+        "{}{}",
+        crate::busy::TEMP_PREFIX,
+        std::process::id()
+    ));
     let walked = walk::walk(&cfg.root, Some(&cfg.state_root), cfg.max_file_bytes);
     let mut report = IngestReport::start("build", cfg, &final_path, &walked);
     let conn = store::create_bulk(&tmp_path)?;
-    let bar = progress_bar(cfg, walked.candidates.len() as u64);
+    let mut progress = Progress::new(cfg, walked.candidates.len() as u64);
     let now = started;
+    let mut delta = store::Counts::default();
     conn.execute_batch("BEGIN").map_err(sqlite(&tmp_path))?;
-    parse_all(walked.candidates, bar.as_ref(), |o| {
+    parse_all(walked.candidates, &mut progress, |o| {
         match o {
             Outcome::Parsed { cand, hash, ex } => {
                 let row = FileRow {
@@ -247,7 +320,7 @@ pub fn build(cfg: &IndexConfig) -> Result<IngestReport> {
                     hash: &hash,
                     mtime_ns: cand.mtime_ns,
                 };
-                store::write_file(&conn, &row, &ex, now).map_err(sqlite(&tmp_path))?;
+                delta += store::write_file(&conn, &row, &ex, now).map_err(sqlite(&tmp_path))?;
                 report.parsed += 1;
             }
             Outcome::Binary(_) => report.skipped_binary += 1,
@@ -255,14 +328,12 @@ pub fn build(cfg: &IndexConfig) -> Result<IngestReport> {
         }
         Ok(())
     })?;
-    if let Some(b) = &bar {
-        b.finish_and_clear();
-    }
+    progress.finish();
     report.duration_ms = t0.elapsed().as_millis() as u64;
     record_run(&conn, &report, started).map_err(sqlite(&tmp_path))?;
+    tally(&conn, &mut report, delta).map_err(sqlite(&tmp_path))?;
     conn.execute_batch("COMMIT").map_err(sqlite(&tmp_path))?;
     store::finish_bulk(&conn, &tmp_path)?;
-    tally(&conn, &mut report).map_err(sqlite(&tmp_path))?;
     drop(conn);
     // Move the new database over the old one; stale WAL files of the old one must go first.
     for ext in ["-wal", "-shm"] {
@@ -279,6 +350,13 @@ pub fn build(cfg: &IndexConfig) -> Result<IngestReport> {
     Ok(report)
 }
 
+/// Path -> (id, size, mtime) of every file the index holds.
+fn known_files(conn: &Connection) -> rusqlite::Result<HashMap<String, (i64, i64, i64)>> {
+    let mut stmt = conn.prepare("SELECT id, path, size, mtime_ns FROM files")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(1)?, (r.get(0)?, r.get(2)?, r.get(3)?))))?;
+    rows.collect()
+}
+
 /// Brings the index up to date with the tree; builds it when there is none (or it is of an
 /// older schema).
 pub fn refresh(cfg: &IndexConfig) -> Result<IngestReport> {
@@ -290,59 +368,57 @@ pub fn refresh(cfg: &IndexConfig) -> Result<IngestReport> {
     let t0 = Instant::now();
     let started = store::now_secs();
     let db = cfg.db_path();
-    let walked = walk::walk(&cfg.root, Some(&cfg.state_root), cfg.max_file_bytes);
+    // The walk runs while the index's file list is read.
+    let (walked, known) = std::thread::scope(|s| {
+        let walking = s.spawn(|| walk::walk(&cfg.root, Some(&cfg.state_root), cfg.max_file_bytes));
+        let known = known_files(&conn).map_err(sqlite(&db));
+        (walking.join().expect("the walk does not panic"), known)
+    });
+    // What the index holds; left with the files gone from the tree.
+    let mut known = known?;
     let mut report = IngestReport::start("refresh", cfg, &db, &walked);
-    // path -> (id, size, mtime, hash)
-    let mut known: HashMap<String, (i64, i64, i64, String)> = HashMap::new();
-    {
-        let mut stmt = conn
-            .prepare("SELECT id, path, size, mtime_ns, hash FROM files")
-            .map_err(sqlite(&db))?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(1)?,
-                    (r.get(0)?, r.get(2)?, r.get(3)?, r.get(4)?),
-                ))
-            })
-            .map_err(sqlite(&db))?;
-        for row in rows {
-            let (p, v) = row.map_err(sqlite(&db))?;
-            known.insert(p, v);
-        }
-    }
+    // Files whose size and mtime match are not read at all; the others are read, and re-parsed
+    // only when their content hash moved.
     let mut to_read = Vec::new();
-    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut touched: HashMap<String, i64> = HashMap::new();
     for c in walked.candidates {
-        seen.insert(c.rel.clone());
-        match known.get(&c.rel) {
-            Some((_, size, mtime, _)) if *size == c.size as i64 && *mtime == c.mtime_ns => {
+        match known.remove(&c.rel) {
+            Some((_, size, mtime)) if size == c.size as i64 && mtime == c.mtime_ns => {
                 report.unchanged += 1
             }
-            _ => to_read.push(c),
+            Some((id, ..)) => {
+                touched.insert(c.rel.clone(), id);
+                to_read.push(c);
+            }
+            None => to_read.push(c),
         }
     }
-    let bar = progress_bar(cfg, to_read.len() as u64);
+    let mut progress = Progress::new(cfg, to_read.len() as u64);
     let now = started;
+    let mut delta = store::Counts::default();
     conn.execute_batch("BEGIN IMMEDIATE").map_err(sqlite(&db))?;
     for (path, (id, ..)) in &known {
-        if !seen.contains(path) {
-            store::delete_file(&conn, *id, path).map_err(sqlite(&db))?;
-            report.removed += 1;
-        }
+        delta += store::delete_file(&conn, *id, path).map_err(sqlite(&db))?;
+        report.removed += 1;
     }
-    parse_all(to_read, bar.as_ref(), |o| {
+    parse_all(to_read, &mut progress, |o| {
         match o {
             Outcome::Parsed { cand, hash, ex } => {
-                if let Some((id, _, _, old_hash)) = known.get(&cand.rel)
-                    && *old_hash == hash
-                {
-                    // Touched but not changed: remember the new size and mtime only.
-                    conn.prepare_cached("UPDATE files SET size=?2, mtime_ns=?3 WHERE id=?1")
-                        .and_then(|mut s| s.execute(params![id, cand.size as i64, cand.mtime_ns]))
+                if let Some(id) = touched.get(&cand.rel) {
+                    let old: String = conn
+                        .prepare_cached("SELECT hash FROM files WHERE id = ?1")
+                        .and_then(|mut s| s.query_row([id], |r| r.get(0)))
                         .map_err(sqlite(&db))?;
-                    report.unchanged += 1;
-                    return Ok(());
+                    if old == hash {
+                        // Touched but not changed: remember the new size and mtime only.
+                        conn.prepare_cached("UPDATE files SET size=?2, mtime_ns=?3 WHERE id=?1")
+                            .and_then(|mut s| {
+                                s.execute(params![id, cand.size as i64, cand.mtime_ns])
+                            })
+                            .map_err(sqlite(&db))?;
+                        report.unchanged += 1;
+                        return Ok(());
+                    }
                 }
                 let row = FileRow {
                     path: &cand.rel,
@@ -351,13 +427,13 @@ pub fn refresh(cfg: &IndexConfig) -> Result<IngestReport> {
                     hash: &hash,
                     mtime_ns: cand.mtime_ns,
                 };
-                store::write_file(&conn, &row, &ex, now).map_err(sqlite(&db))?;
+                delta += store::write_file(&conn, &row, &ex, now).map_err(sqlite(&db))?;
                 report.parsed += 1;
             }
             Outcome::Binary(rel) | Outcome::Unreadable(rel) => {
                 // No longer indexable: counted, and dropped if it was known.
-                if let Some((id, ..)) = known.get(&rel) {
-                    store::delete_file(&conn, *id, &rel).map_err(sqlite(&db))?;
+                if let Some(id) = touched.get(&rel) {
+                    delta += store::delete_file(&conn, *id, &rel).map_err(sqlite(&db))?;
                     report.removed += 1;
                 }
                 if std::fs::metadata(cfg.root.join(&rel)).is_ok() {
@@ -369,13 +445,11 @@ pub fn refresh(cfg: &IndexConfig) -> Result<IngestReport> {
         }
         Ok(())
     })?;
-    if let Some(b) = &bar {
-        b.finish_and_clear();
-    }
+    progress.finish();
     report.duration_ms = t0.elapsed().as_millis() as u64;
     record_run(&conn, &report, started).map_err(sqlite(&db))?;
+    tally(&conn, &mut report, delta).map_err(sqlite(&db))?;
     conn.execute_batch("COMMIT").map_err(sqlite(&db))?;
-    tally(&conn, &mut report).map_err(sqlite(&db))?;
     report.duration_ms = t0.elapsed().as_millis() as u64;
     Ok(report)
 }

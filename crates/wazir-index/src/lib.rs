@@ -7,6 +7,7 @@ pub mod lang;
 
 pub use extract::{Extracted, OutlineItem, Symbol, extract};
 pub use lang::Lang;
+pub mod busy;
 pub mod error;
 pub mod indexer;
 pub mod store;

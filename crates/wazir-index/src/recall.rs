@@ -11,7 +11,7 @@ use crate::error::{IndexError, Result};
 use crate::query::{SearchOptions, exact_matches, resolve_rel, search_conn, sq};
 use crate::store;
 use crate::store::StoredSymbol;
-use crate::summary::{line_slice, summarized_kind, symbol_key};
+use crate::summary::{line_slice, slice_hash, summarized_kind, symbol_key};
 
 /// Which form recall returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -285,7 +285,7 @@ fn recall_symbol_in(
                 summary(conn, &best.path, &key, tier)
                     .map_err(&e)?
                     .ok_or_else(|| no_summary(&best.path, &format!("`{key}`"), tier))?;
-            let fresh = wazir_core::digest::blake3_hex(slice.as_bytes()) == s_hash;
+            let fresh = slice_hash(slice) == s_hash;
             Ok(Recall {
                 path: best.path.clone(),
                 tier,

@@ -3,12 +3,14 @@
 //! extracted types, the per-thread parsers and the entry point; `queries` compiles each
 //! language's definition query, `walk` finds definitions and their containers, `lang` holds the
 //! per-language naming, signature, doc-comment and import rules, `outline` the data and
-//! Markdown outlines, `container` the shared chain of enclosing scopes.
+//! Markdown outlines, `container` the shared chain of enclosing scopes, `skim` the Rust
+//! function bodies left out of the parse.
 
 mod container;
 mod lang;
 mod outline;
 mod queries;
+mod skim;
 mod walk;
 
 use std::collections::HashMap;
@@ -18,7 +20,7 @@ use tree_sitter::{Node, Parser};
 
 use crate::lang::Lang;
 
-pub use container::Container;
+pub use container::{Container, ScopeIds};
 pub use queries::tree_sitter_allocator;
 
 /// A named definition found in source code.
@@ -94,7 +96,13 @@ pub fn extract(lang: Lang, src: &str) -> Extracted {
             }
         }
         _ => {
-            if let Some(tree) = parse(lang, src) {
+            // Rust is parsed with the bodies that hold no definition blanked (same offsets and
+            // lines); everything is read from the original text.
+            let skimmed = match lang {
+                Lang::Rust => skim::rust(src),
+                _ => None,
+            };
+            if let Some(tree) = parse(lang, skimmed.as_deref().unwrap_or(src)) {
                 out.symbols = walk::symbols(lang, tree.root_node(), src);
             }
             out.imports = lang::imports(lang, src);

@@ -6,7 +6,7 @@ mod read;
 mod write;
 
 pub use read::{StoredSymbol, file_outline_items, file_symbols, symbols_where};
-pub use write::{FileRow, delete_file, delete_file_rows, split_words, write_file};
+pub use write::{Counts, FileRow, delete_file, delete_file_rows, split_words, write_file};
 
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -16,7 +16,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use crate::error::IndexError;
 
 /// Bumped whenever the tables change; an index of another version is rebuilt by `build`/`refresh`.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 pub const TABLES: &str = r#"
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -100,7 +100,10 @@ CREATE TABLE IF NOT EXISTS retrieval_log(
 );
 "#;
 
-/// Secondary indexes, the FTS5 table and its triggers; created after a bulk load.
+/// Secondary indexes, the FTS5 table and its triggers; created after a bulk load. Full-text
+/// search holds the name and its words (with the nearest container's) only, and per column
+/// (`detail=column`), not per position: searches are word prefixes within those columns, so
+/// positions and signatures would only make the build slower and the file larger.
 pub const INDEXES: &str = r#"
 CREATE INDEX IF NOT EXISTS symbols_file ON symbols(file_id);
 CREATE INDEX IF NOT EXISTS symbols_name ON symbols(name);
@@ -109,14 +112,14 @@ CREATE INDEX IF NOT EXISTS outlines_file ON outlines(file_id);
 CREATE INDEX IF NOT EXISTS scopes_file ON scopes(file_id);
 CREATE INDEX IF NOT EXISTS scopes_name_nocase ON scopes(name COLLATE NOCASE);
 CREATE VIRTUAL TABLE IF NOT EXISTS symbols_fts USING fts5(
-  name, words, signature, content='symbols', content_rowid='id'
+  name, words, content='symbols', content_rowid='id', detail=column
 );
 CREATE TRIGGER IF NOT EXISTS symbols_ai AFTER INSERT ON symbols BEGIN
-  INSERT INTO symbols_fts(rowid, name, words, signature) VALUES (new.id, new.name, new.words, new.signature);
+  INSERT INTO symbols_fts(rowid, name, words) VALUES (new.id, new.name, new.words);
 END;
 CREATE TRIGGER IF NOT EXISTS symbols_ad AFTER DELETE ON symbols BEGIN
-  INSERT INTO symbols_fts(symbols_fts, rowid, name, words, signature)
-  VALUES ('delete', old.id, old.name, old.words, old.signature);
+  INSERT INTO symbols_fts(symbols_fts, rowid, name, words)
+  VALUES ('delete', old.id, old.name, old.words);
 END;
 "#;
 
@@ -155,6 +158,10 @@ fn open_existing(state_root: &Path, mode: OpenFlags) -> Result<Connection, Index
         return Err(IndexError::NotAFile { path });
     }
     if !path.exists() {
+        if path.parent().is_some_and(crate::busy::building) {
+            let log = path.with_file_name(crate::busy::LOG_FILE);
+            return Err(IndexError::Building { log });
+        }
         return Err(IndexError::Missing { path });
     }
     let conn = Connection::open_with_flags(&path, mode | OpenFlags::SQLITE_OPEN_NO_MUTEX)
@@ -227,6 +234,20 @@ pub fn create_bulk(path: &Path) -> Result<Connection, IndexError> {
     )
     .map_err(sql_err(path))?;
     Ok(conn)
+}
+
+/// Adds `delta` to the symbol and outline totals kept in `meta` and returns the new totals.
+pub fn add_counts(conn: &Connection, delta: Counts) -> rusqlite::Result<Counts> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO meta(key, value) VALUES (?1, ?2)
+         ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + ?2
+         RETURNING CAST(value AS INTEGER)",
+    )?;
+    let mut add = |key: &str, n: i64| stmt.query_row(params![key, n], |r| r.get::<_, i64>(0));
+    Ok(Counts {
+        symbols: add("symbols", delta.symbols)?,
+        outlines: add("outline_items", delta.outlines)?,
+    })
 }
 
 /// Adds indexes, fills the FTS table and switches the database to WAL.

@@ -1,11 +1,9 @@
 //! Row writers: one file's symbols, outline and references replace whatever the index held
 //! for it; deletes remove them again. Also the identifier splitter that feeds full-text search.
 
-use std::collections::HashMap;
-
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::extract::{Container, Extracted, Symbol};
+use crate::extract::{Container, Extracted, ScopeIds, Symbol};
 
 /// Splits an identifier into lower-case words: `parseHTTPHeader_v2` → `parse http header v2`.
 pub fn split_words(name: &str) -> String {
@@ -43,20 +41,40 @@ pub struct FileRow<'a> {
     pub mtime_ns: i64,
 }
 
-/// Inserts (or replaces) one file and everything extracted from it. Returns the file id.
+/// Rows a write added and a delete removed (negative), kept as running totals in `meta` so
+/// no command counts millions of rows to report them.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub symbols: i64,
+    pub outlines: i64,
+}
+
+impl std::ops::AddAssign for Counts {
+    fn add_assign(&mut self, o: Counts) {
+        self.symbols += o.symbols;
+        self.outlines += o.outlines;
+    }
+}
+
+/// Inserts (or replaces) one file and everything extracted from it. Returns the change in
+/// symbol and outline rows.
 pub fn write_file(
     conn: &Connection,
     row: &FileRow,
     ex: &Extracted,
     now: i64,
-) -> rusqlite::Result<i64> {
+) -> rusqlite::Result<Counts> {
     let existing: Option<i64> = conn
         .prepare_cached("SELECT id FROM files WHERE path = ?1")?
         .query_row([row.path], |r| r.get(0))
         .optional()?;
+    let mut counts = Counts {
+        symbols: ex.symbols.len() as i64,
+        outlines: ex.outline.len() as i64,
+    };
     let id = match existing {
         Some(id) => {
-            delete_file_rows(conn, id)?;
+            counts += delete_file_rows(conn, id)?;
             conn.prepare_cached(
                 "UPDATE files SET language=?2, size=?3, hash=?4, mtime_ns=?5, lines=?6, indexed_at=?7 WHERE id=?1",
             )?
@@ -93,7 +111,7 @@ pub fn write_file(
         conn.prepare_cached("INSERT INTO file_refs(file_id, imports, idents) VALUES (?1,?2,?3)")?
             .execute(params![id, ex.imports.join("\n"), ex.idents.join(" ")])?;
     }
-    Ok(id)
+    Ok(counts)
 }
 
 /// Writes a file's scopes once each: a scope row holds its name and its parent's row, so a
@@ -101,10 +119,7 @@ pub fn write_file(
 struct Scopes<'c, 'x> {
     ins: rusqlite::CachedStatement<'c>,
     file_id: i64,
-    /// Row of each scope already written, by the scope's identity.
-    by_key: HashMap<*const (), i64>,
-    /// Row of each (parent row, name): two `impl Foo` blocks share one `Foo` scope.
-    by_name: HashMap<(Option<i64>, &'x str), i64>,
+    ids: ScopeIds<'x>,
 }
 
 impl<'c, 'x> Scopes<'c, 'x> {
@@ -113,35 +128,15 @@ impl<'c, 'x> Scopes<'c, 'x> {
             ins: conn
                 .prepare_cached("INSERT INTO scopes(file_id, parent, name) VALUES (?1,?2,?3)")?,
             file_id,
-            by_key: HashMap::new(),
-            by_name: HashMap::new(),
+            ids: ScopeIds::default(),
         })
     }
 
     /// The row of `c`, writing it and any of its enclosing scopes not written yet.
     fn id_of(&mut self, c: &'x Container) -> rusqlite::Result<i64> {
-        let mut todo: Vec<&'x Container> = Vec::new();
-        let mut parent = None;
-        for s in c.chain() {
-            if let Some(id) = self.by_key.get(&s.key()) {
-                parent = Some(*id);
-                break;
-            }
-            todo.push(s);
-        }
-        for s in todo.into_iter().rev() {
-            let id = match self.by_name.get(&(parent, s.name())) {
-                Some(id) => *id,
-                None => {
-                    let id = self.ins.insert(params![self.file_id, parent, s.name()])?;
-                    self.by_name.insert((parent, s.name()), id);
-                    id
-                }
-            };
-            self.by_key.insert(s.key(), id);
-            parent = Some(id);
-        }
-        Ok(parent.expect("a container has at least one scope"))
+        let (ins, file_id) = (&mut self.ins, self.file_id);
+        self.ids
+            .id_of(c, |parent, name| ins.insert(params![file_id, parent, name]))
     }
 }
 
@@ -173,27 +168,33 @@ fn insert_symbol(
     Ok(())
 }
 
-/// Removes a file's symbols, outline and references (the file row itself stays).
-pub fn delete_file_rows(conn: &Connection, file_id: i64) -> rusqlite::Result<()> {
-    conn.prepare_cached("DELETE FROM symbols WHERE file_id = ?1")?
+/// Removes a file's symbols, outline and references (the file row itself stays). Returns the
+/// rows removed, negative.
+pub fn delete_file_rows(conn: &Connection, file_id: i64) -> rusqlite::Result<Counts> {
+    let symbols = conn
+        .prepare_cached("DELETE FROM symbols WHERE file_id = ?1")?
         .execute([file_id])?;
-    conn.prepare_cached("DELETE FROM outlines WHERE file_id = ?1")?
+    let outlines = conn
+        .prepare_cached("DELETE FROM outlines WHERE file_id = ?1")?
         .execute([file_id])?;
     conn.prepare_cached("DELETE FROM scopes WHERE file_id = ?1")?
         .execute([file_id])?;
     conn.prepare_cached("DELETE FROM file_refs WHERE file_id = ?1")?
         .execute([file_id])?;
-    Ok(())
+    Ok(Counts {
+        symbols: -(symbols as i64),
+        outlines: -(outlines as i64),
+    })
 }
 
-/// Removes a file and everything about it, summaries included.
-pub fn delete_file(conn: &Connection, file_id: i64, path: &str) -> rusqlite::Result<()> {
-    delete_file_rows(conn, file_id)?;
+/// Removes a file and everything about it, summaries included. Returns the rows removed.
+pub fn delete_file(conn: &Connection, file_id: i64, path: &str) -> rusqlite::Result<Counts> {
+    let counts = delete_file_rows(conn, file_id)?;
     conn.prepare_cached("DELETE FROM summaries WHERE path = ?1")?
         .execute([path])?;
     conn.prepare_cached("DELETE FROM files WHERE id = ?1")?
         .execute([file_id])?;
-    Ok(())
+    Ok(counts)
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ mod run;
 
 use std::collections::HashMap;
 
-use crate::extract::{OutlineItem, Symbol};
+use crate::extract::{OutlineItem, ScopeIds, Symbol};
 
 pub use run::{SummarizeReport, summarize};
 
@@ -23,18 +23,29 @@ pub fn summarized_kind(kind: &str) -> bool {
     !matches!(kind, "variable" | "constant" | "index")
 }
 
-/// The summary key of a symbol within its file: kind and qualified name.
+/// Container paths longer than this are shortened in summary texts, so a summary's size does
+/// not grow with the nesting depth.
+const PATH_MAX: usize = 60;
+/// Container paths longer than this are replaced by a digest in summary keys.
+const KEY_PATH_MAX: usize = 200;
+
+/// The summary key of a symbol within its file: kind and qualified name. A container path
+/// longer than `KEY_PATH_MAX` is given by its nearest scope and a digest of the whole chain, so
+/// keys stay short however deep the nesting.
 pub fn symbol_key(s: &Symbol) -> String {
     match &s.container {
+        Some(c) if c.path_len() > KEY_PATH_MAX => {
+            format!("{} {}.{}~{:016x}", s.kind, c.name(), s.name, c.digest())
+        }
         Some(c) => format!("{} {c}.{}", s.kind, s.name),
         None => format!("{} {}", s.kind, s.name),
     }
 }
 
-/// Qualified name, joined with `.`.
+/// Qualified name, joined with `.`; a long container path is shortened in the middle.
 pub fn qualified(s: &Symbol) -> String {
     match &s.container {
-        Some(c) => format!("{c}.{}", s.name),
+        Some(c) => format!("{}.{}", c.short(PATH_MAX), s.name),
         None => s.name.clone(),
     }
 }
@@ -346,28 +357,21 @@ pub fn symbol_l0(path: &str, s: &Symbol) -> String {
     cap(&out, L0_MAX_CHARS)
 }
 
-/// A symbol's signature, doc and members.
-pub fn symbol_l1(path: &str, s: &Symbol, all: &[Symbol]) -> String {
+/// A symbol's signature, doc and members (`kids`: the symbols whose container it is).
+pub fn symbol_l1(path: &str, s: &Symbol, kids: &[&Symbol]) -> String {
     let mut out = format!(
         "{}  ({}:{}-{})\n",
         s.signature, path, s.start_line, s.end_line
     );
     if let Some(c) = &s.container {
-        out.push_str(&format!("in {c}\n"));
+        out.push_str(&format!("in {}\n", c.short(PATH_MAX)));
     }
     if let Some(d) = &s.doc {
         for l in d.lines().take(12) {
             out.push_str(&format!("/// {l}\n"));
         }
     }
-    let q = qualified(s);
-    let q_rust = q.replace('.', "::");
-    for k in all.iter().filter(|k| {
-        k.container.as_ref().is_some_and(|c| {
-            let c = c.path();
-            c == q || c == q_rust
-        })
-    }) {
+    for k in kids {
         out.push_str(&format!("  {}  L{}", k.signature, k.start_line));
         if let Some(d) = first_line(&k.doc) {
             out.push_str(&format!("  // {}", cap(d, 100)));
@@ -381,37 +385,85 @@ pub fn symbol_l1(path: &str, s: &Symbol, all: &[Symbol]) -> String {
     out
 }
 
-/// Hash of lines `start..=end` (1-based) of `src`: the source of a symbol summary.
-pub fn slice_hash(src: &str, start: u32, end: u32) -> String {
-    let slice = line_slice(src, start, end);
-    wazir_core::digest::blake3_hex(slice.as_bytes())
+/// Each symbol's members: the symbols whose container is the scope that symbol opens (`impl`
+/// blocks of a type included, as they open a scope of the same name). Linear in the symbols:
+/// scopes are matched by identity and name, never by spelling out their paths.
+pub fn members<'s>(symbols: &'s [Symbol]) -> Vec<Vec<&'s Symbol>> {
+    let mut ids = ScopeIds::default();
+    let mut by_scope: HashMap<i64, Vec<&'s Symbol>> = HashMap::new();
+    let mut next = 0i64;
+    let mut fresh = |_: Option<i64>, _: &str| -> Result<i64, std::convert::Infallible> {
+        next += 1;
+        Ok(next)
+    };
+    for k in symbols {
+        if let Some(c) = &k.container {
+            let Ok(id) = ids.id_of(c, &mut fresh);
+            by_scope.entry(id).or_default().push(k);
+        }
+    }
+    symbols
+        .iter()
+        .map(|s| {
+            let parent = s.container.as_ref().and_then(|c| ids.known(c));
+            if s.container.is_some() && parent.is_none() {
+                return Vec::new();
+            }
+            ids.find(parent, &s.name)
+                .and_then(|id| by_scope.get(&id))
+                .cloned()
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// The hash a symbol summary keeps of the symbol's source: 128 bits of BLAKE3 in hex (nested
+/// symbols each keep one, so half the digest halves what deep nesting costs).
+pub fn slice_hash(slice: &str) -> String {
+    let mut h = wazir_core::digest::blake3_hex(slice.as_bytes());
+    h.truncate(32);
+    h
 }
 
 /// Lines `start..=end` (1-based, inclusive) of `src`.
 pub fn line_slice(src: &str, start: u32, end: u32) -> &str {
-    let start = start.max(1) as usize;
-    let mut off_start = None;
-    let mut line = 1usize;
-    if start == 1 {
-        off_start = Some(0);
+    Lines::new(src).slice(start, end)
+}
+
+/// A text with the offsets of its line ends, so each slice costs its own length rather than a
+/// scan from the start (a file's many symbols are sliced in one pass).
+pub struct Lines<'a> {
+    src: &'a str,
+    /// Offset of every `\n`.
+    ends: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    pub fn new(src: &'a str) -> Self {
+        let ends = src
+            .bytes()
+            .enumerate()
+            .filter(|(_, b)| *b == b'\n')
+            .map(|(i, _)| i)
+            .collect();
+        Lines { src, ends }
     }
-    let bytes = src.as_bytes();
-    let mut off_end = src.len();
-    for (i, b) in bytes.iter().enumerate() {
-        if *b == b'\n' {
-            if line == end as usize {
-                off_end = i + 1;
-                break;
-            }
-            line += 1;
-            if line == start {
-                off_start = Some(i + 1);
-            }
-        }
-    }
-    match off_start {
-        Some(s) if s <= off_end => &src[s..off_end],
-        _ => "",
+
+    /// Lines `start..=end` (1-based, inclusive); empty when `start` is past the last line.
+    pub fn slice(&self, start: u32, end: u32) -> &'a str {
+        let start = start.max(1) as usize;
+        let from = match start {
+            1 => 0,
+            _ => match self.ends.get(start - 2) {
+                Some(i) => i + 1,
+                None => return "",
+            },
+        };
+        let to = match (end as usize).checked_sub(1).and_then(|e| self.ends.get(e)) {
+            Some(i) => i + 1,
+            None => self.src.len(),
+        };
+        if from <= to { &self.src[from..to] } else { "" }
     }
 }
 
@@ -426,5 +478,8 @@ mod tests {
         assert_eq!(line_slice(src, 1, 1), "a\n");
         assert_eq!(line_slice(src, 4, 9), "d\n");
         assert_eq!(line_slice(src, 9, 9), "");
+        assert_eq!(line_slice(src, 3, 1), "");
+        assert_eq!(line_slice("a\nb", 2, 5), "b");
+        assert_eq!(line_slice("a\nb", 1, 0), "a\nb");
     }
 }

@@ -9,8 +9,8 @@ use rusqlite::params;
 use serde::Serialize;
 
 use super::{
-    FileInput, GENERATOR, file_l0, file_l1, line_slice, summarized_kind, symbol_key, symbol_l0,
-    symbol_l1,
+    FileInput, GENERATOR, Lines, file_l0, file_l1, members, slice_hash, summarized_kind,
+    symbol_key, symbol_l0, symbol_l1,
 };
 use crate::error::{IndexError, Result};
 use crate::indexer::{IndexConfig, refresh};
@@ -136,22 +136,28 @@ pub fn summarize(cfg: &IndexConfig, force: bool) -> Result<SummarizeReport> {
                 ),
             ];
             let mut seen: HashMap<String, u32> = HashMap::new();
-            for s in symbols.iter().filter(|s| summarized_kind(&s.kind)) {
+            let kids = members(symbols);
+            let lines = Lines::new(&src);
+            for (s, kids) in symbols
+                .iter()
+                .zip(&kids)
+                .filter(|(s, _)| summarized_kind(&s.kind))
+            {
                 let mut key = symbol_key(s);
                 let n = seen.entry(key.clone()).or_insert(0);
                 *n += 1;
                 if *n > 1 {
                     key = format!("{key}#{n}");
                 }
-                let slice = line_slice(&src, s.start_line, s.end_line);
-                let h = wazir_core::digest::blake3_hex(slice.as_bytes());
+                let slice = lines.slice(s.start_line, s.end_line);
+                let h = slice_hash(slice);
                 let share = if src.is_empty() {
                     0
                 } else {
                     src_tokens * slice.len() / src.len()
                 };
                 let s0 = symbol_l0(path, s);
-                let s1 = symbol_l1(path, s, symbols);
+                let s1 = symbol_l1(path, s, kids);
                 let (t0, t1) = (s0.len().div_ceil(4), s1.len().div_ceil(4));
                 rows.push((key.clone(), "L0".into(), s0, h.clone(), t0, share));
                 rows.push((key, "L1".into(), s1, h, t1, share));

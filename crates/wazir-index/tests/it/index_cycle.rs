@@ -261,27 +261,14 @@ fn deep_nesting_keeps_the_index_linear() {
     const DEPTH: usize = 10_000;
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("repo");
-    let mut ts = String::new();
-    let mut rs = String::new();
-    for i in 0..DEPTH {
-        ts.push_str(&format!("namespace Space{i} {{\n"));
-        rs.push_str(&format!("mod module{i} {{\n"));
-    }
-    ts.push_str("export function leaf() {}\n");
-    rs.push_str("fn leaf() {}\n");
-    ts.push_str(&"}\n".repeat(DEPTH));
-    rs.push_str(&"}\n".repeat(DEPTH));
+    let (ts, rs) = nested(DEPTH);
     write(&root, "deep.ts", &ts);
     write(&root, "deep.rs", &rs);
     let mut cfg = IndexConfig::new(&root, root.join(".state"));
     cfg.max_file_bytes = 1 << 20;
     build(&cfg).unwrap();
     let db = cfg.db_path();
-    let bytes: u64 = ["", "-wal", "-shm"]
-        .iter()
-        .filter_map(|s| fs::metadata(format!("{}{s}", db.display())).ok())
-        .map(|m| m.len())
-        .sum();
+    let bytes = db_bytes(&db);
     assert!(bytes < 10 << 20, "database is {bytes} bytes");
     eprintln!("10,000-deep nesting in two files: database {bytes} bytes");
 
@@ -338,6 +325,59 @@ fn deep_nesting_keeps_the_index_linear() {
     )
     .unwrap();
     assert_eq!(q.first().map(|h| h.symbol.path.as_str()), Some("deep.ts"));
+}
+
+/// Summaries stay linear in the nesting too: each names its container shortened and its one
+/// member, its key holds a digest of the chain rather than the chain, and the recall of the
+/// innermost one finds its summary.
+#[test]
+fn deep_nesting_keeps_summaries_linear() {
+    const DEPTH: usize = 10_000;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("repo");
+    let (ts, _) = nested(DEPTH);
+    write(&root, "deep.ts", &ts);
+    let mut cfg = IndexConfig::new(&root, root.join(".state"));
+    cfg.max_file_bytes = 1 << 20;
+    let report = summarize(&cfg, false).unwrap();
+    assert_eq!(report.files_summarized, 1);
+    assert_eq!(report.symbol_summaries as usize, DEPTH + 1);
+    let bytes = db_bytes(&cfg.db_path());
+    assert!(bytes < 10 << 20, "database with summaries is {bytes} bytes");
+    eprintln!("10,000-deep nesting with summaries: database {bytes} bytes");
+    let r = recall_symbol(&root, &cfg.state_root, "Space9999.leaf", Tier::L1).unwrap();
+    assert!(r.fresh);
+    assert!(
+        r.text.contains("in Space0.….") && r.text.contains(".Space9998.Space9999\n"),
+        "{}",
+        r.text
+    );
+    let r = recall_symbol(&root, &cfg.state_root, "Space5000", Tier::L1).unwrap();
+    assert!(r.text.contains("namespace Space5001  L5002"), "{}", r.text);
+    assert!(r.text.len() < 300, "{}", r.text);
+}
+
+/// `depth` nested TypeScript namespaces and Rust modules around a function `leaf`.
+fn nested(depth: usize) -> (String, String) {
+    let mut ts = String::new();
+    let mut rs = String::new();
+    for i in 0..depth {
+        ts.push_str(&format!("namespace Space{i} {{\n"));
+        rs.push_str(&format!("mod module{i} {{\n"));
+    }
+    ts.push_str("export function leaf() {}\n");
+    rs.push_str("fn leaf() {}\n");
+    ts.push_str(&"}\n".repeat(depth));
+    rs.push_str(&"}\n".repeat(depth));
+    (ts, rs)
+}
+
+fn db_bytes(db: &Path) -> u64 {
+    ["", "-wal", "-shm"]
+        .iter()
+        .filter_map(|s| fs::metadata(format!("{}{s}", db.display())).ok())
+        .map(|m| m.len())
+        .sum()
 }
 
 /// A folder where the database should be is named as such, for building and for reading.

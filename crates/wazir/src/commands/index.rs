@@ -292,7 +292,7 @@ pub fn build_for_init(cfg: &IndexConfig) -> Result<String> {
     let dir = cfg.state_root.join("index");
     std::fs::create_dir_all(&dir)
         .with_context(|| format!("creating the index folder {}", dir.display()))?;
-    let log_path = dir.join("build.log");
+    let log_path = dir.join(wazir_index::busy::LOG_FILE);
     let log = std::fs::File::create(&log_path)
         .with_context(|| format!("creating the build log {}", log_path.display()))?;
     let exe = std::env::current_exe().context("finding the wazir executable")?;
@@ -311,8 +311,18 @@ pub fn build_for_init(cfg: &IndexConfig) -> Result<String> {
         use std::os::unix::process::CommandExt;
         cmd.process_group(0);
     }
-    cmd.spawn()
+    let mut child = cmd
+        .spawn()
         .context("starting `wazir index build` in the background")?;
+    // Wait until the build holds its lock (or has ended), so the doctor run that follows, and
+    // any command right after init, says the index is being built rather than missing.
+    let started = std::time::Instant::now();
+    while !wazir_index::busy::building(&dir)
+        && matches!(child.try_wait(), Ok(None))
+        && started.elapsed() < std::time::Duration::from_secs(5)
+    {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
     Ok(format!(
         "code index: building in the background ({} files, {} MB), so init does not wait; \
          `wazir index stats` shows it once done (log: {})",

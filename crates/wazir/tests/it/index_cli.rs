@@ -250,3 +250,43 @@ fn recall_during_a_run_is_counted_in_usage() {
     assert_eq!(served.len(), 1, "{events}");
     assert!(served[0].contains("src/geometry.rs"), "{}", served[0]);
 }
+
+/// A damaged database (garbage, or cut in half) never wedges the index: readers say what to
+/// run, without SQLite's or Rust's own forms, and that command brings it back.
+#[test]
+fn a_corrupt_database_says_what_to_run_and_is_rebuilt() {
+    let dir = project();
+    let d = dir.path();
+    let db = d.join("state/index/index.sqlite");
+    let stderr = |args: &[&str]| {
+        let out = wazir(d).args(args).assert().failure().code(1);
+        String::from_utf8_lossy(&out.get_output().stderr).into_owned()
+    };
+    // Garbage where the database should be: refresh rebuilds it from scratch.
+    fs::create_dir_all(db.parent().unwrap()).unwrap();
+    fs::write(&db, vec![0x5au8; 64 * 1024]).unwrap();
+    let err = stderr(&["recall", "symbol", "norm"]);
+    assert!(err.contains("wazir index build"), "{err}");
+    assert!(!err.contains("Some(") && !err.contains("os error"), "{err}");
+    let v = json(d, &["index", "refresh"]);
+    assert_eq!(v["kind"], "refresh (full build)");
+    assert_eq!(v["parsed"], 4);
+    wazir(d)
+        .args(["recall", "symbol", "norm"])
+        .assert()
+        .success();
+    // A database cut in half: the message names the file and the command that rebuilds it.
+    let bytes = fs::read(&db).unwrap();
+    fs::write(&db, &bytes[..bytes.len() / 2]).unwrap();
+    for ext in ["-wal", "-shm"] {
+        let _ = fs::remove_file(format!("{}{ext}", db.display()));
+    }
+    let err = stderr(&["index", "search-symbols", "norm"]);
+    assert!(
+        err.contains(&db.display().to_string()) && err.contains("wazir index build"),
+        "{err}"
+    );
+    json(d, &["index", "build"]);
+    let v = json(d, &["index", "search-symbols", "norm"]);
+    assert_eq!(v[0]["name"], "norm", "{v}");
+}

@@ -461,3 +461,52 @@ fn on_a_fresh_git_project_init_then_every_check_passes_and_init_is_short() {
     let verbose = stdout_of(&run(&["init", "--verbose"]).success());
     assert!(verbose.contains(".claude/settings.json"), "{verbose}");
 }
+
+/// A tree too large to index while the user waits is indexed in the background: init says so
+/// and returns, meanwhile readers say the index is being built (never that it is missing),
+/// and the build's log and the finished index follow.
+#[test]
+fn a_large_tree_is_indexed_in_the_background() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    // 26 MB of Markdown, above the 24 MB init indexes in the foreground; cheap to outline.
+    let page: String = (0..80_000)
+        .map(|i| format!("## Section {i}\ntext\n"))
+        .collect::<Vec<_>>()
+        .join("");
+    assert!((1_700_000..2_000_000).contains(&page.len()));
+    for i in 0..15 {
+        std::fs::create_dir_all(root.join("docs")).unwrap();
+        std::fs::write(root.join(format!("docs/page{i}.md")), &page).unwrap();
+    }
+    let out = init(root, state.path(), &["--host", "claude"]).success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(
+        stdout.contains("code index: building in the background (")
+            && stdout.contains("doctor: ok"),
+        "{stdout}"
+    );
+    let stats = || {
+        wazir(root)
+            .args(["--json", "index", "stats", "--state-root"])
+            .arg(state.path())
+            .output()
+            .unwrap()
+    };
+    let mut seen_building = false;
+    let done = loop {
+        let o = stats();
+        if o.status.success() {
+            break o;
+        }
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("is being built right now"), "{err}");
+        seen_building = true;
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    let v: serde_json::Value = serde_json::from_slice(&done.stdout).unwrap();
+    assert!(v["files"].as_u64().unwrap() >= 15, "{v}");
+    assert!(state.path().join("index/build.log").is_file());
+    eprintln!("background build seen in progress by a reader: {seen_building}\n{stdout}");
+}
