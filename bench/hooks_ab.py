@@ -91,9 +91,9 @@ def main():
            if k not in ("CLAUDE_PROJECT_DIR", "GEMINI_PROJECT_DIR", "WAZIR_APPROVED_FLOW")}
     env["WAZIR_STATE_ROOT"] = os.path.join(work, "state")
     # A run in a phase that may write, so the allowed write is allowed under enforcement too.
-    for binary in (args.a,):
-        subprocess.run([binary, "capture", "init", "--run", "bench", "--phase", "plan"], cwd=proj,
-                       env=env, check=True, stdout=subprocess.DEVNULL)
+    # Started by A, the older binary: B reads the status it wrote as any newer wazir does.
+    subprocess.run([args.a, "capture", "init", "--run", "bench", "--phase", "plan"], cwd=proj,
+                   env=env, check=True, stdout=subprocess.DEVNULL)
 
     cases = [("protected-path allow", "write", "src/new.rs", None, False),
              ("protected-path block", "write", "roles/new.md", None, True),
