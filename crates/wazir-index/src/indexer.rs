@@ -286,6 +286,15 @@ fn tally(
 
 /// Builds the index from scratch into a new database file, then moves it into place.
 pub fn build(cfg: &IndexConfig) -> Result<IngestReport> {
+    build_walked(
+        cfg,
+        walk::walk(&cfg.root, Some(&cfg.state_root), cfg.max_file_bytes),
+    )
+}
+
+/// [`build`] over the files of a walk the caller already made (`wazir init` walks first to
+/// choose between building now and in the background).
+pub fn build_walked(cfg: &IndexConfig, walked: walk::WalkResult) -> Result<IngestReport> {
     let t0 = Instant::now();
     let started = store::now_secs();
     let final_path = cfg.db_path();
@@ -303,7 +312,6 @@ pub fn build(cfg: &IndexConfig) -> Result<IngestReport> {
         crate::busy::TEMP_PREFIX,
         std::process::id()
     ));
-    let walked = walk::walk(&cfg.root, Some(&cfg.state_root), cfg.max_file_bytes);
     let mut report = IngestReport::start("build", cfg, &final_path, &walked);
     let conn = store::create_bulk(&tmp_path)?;
     let mut progress = Progress::new(cfg, walked.candidates.len() as u64);

@@ -14,7 +14,7 @@ pub mod store;
 pub mod walk;
 
 pub use error::IndexError;
-pub use indexer::{IndexConfig, IngestReport, build, refresh};
+pub use indexer::{IndexConfig, IngestReport, build, build_walked, refresh};
 pub mod map;
 pub mod query;
 pub mod recall;

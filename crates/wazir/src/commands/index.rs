@@ -286,7 +286,7 @@ pub fn build_for_init(cfg: &IndexConfig) -> Result<String> {
     let walked = wazir_index::walk::walk(&cfg.root, Some(&cfg.state_root), cfg.max_file_bytes);
     let bytes: u64 = walked.candidates.iter().map(|c| c.size).sum();
     if bytes <= FOREGROUND_BYTES {
-        let r = wazir_index::build(cfg).context("building the code index")?;
+        let r = wazir_index::build_walked(cfg, walked).context("building the code index")?;
         return Ok(r.one_line());
     }
     let dir = cfg.state_root.join("index");
