@@ -68,15 +68,6 @@ thread_local! {
 }
 
 pub(super) fn parse(lang: Lang, src: &str) -> Option<tree_sitter::Tree> {
-    parse_ranges(lang, src, &[])
-}
-
-/// Parses only `ranges` of `src` (all of it when empty); positions stay those of `src`.
-pub(super) fn parse_ranges(
-    lang: Lang,
-    src: &str,
-    ranges: &[tree_sitter::Range],
-) -> Option<tree_sitter::Tree> {
     tree_sitter_allocator();
     let grammar = lang.grammar()?;
     PARSERS.with(|cell| {
@@ -87,17 +78,7 @@ pub(super) fn parse_ranges(
                 .expect("grammar ABI is supported by tree-sitter 0.27");
             p
         });
-        if ranges.is_empty() {
-            return parser.parse(src, None);
-        }
-        parser
-            .set_included_ranges(ranges)
-            .expect("skimmed ranges are ordered and disjoint");
-        let tree = parser.parse(src, None);
-        parser
-            .set_included_ranges(&[])
-            .expect("the whole text is a valid range");
-        tree
+        parser.parse(src, None)
     })
 }
 
@@ -117,11 +98,11 @@ pub fn extract(lang: Lang, src: &str) -> Extracted {
         _ => {
             // Rust is parsed without the parts that cannot hold a definition (same offsets and
             // lines); everything is read from the original text.
-            let ranges = match lang {
-                Lang::Rust => skim::rust(src).map(|s| s.ranges(src)),
+            let skimmed = match lang {
+                Lang::Rust => skim::rust(src).map(|s| s.blanked(src)),
                 _ => None,
             };
-            if let Some(tree) = parse_ranges(lang, src, ranges.as_deref().unwrap_or(&[])) {
+            if let Some(tree) = parse(lang, skimmed.as_deref().unwrap_or(src)) {
                 out.symbols = walk::symbols(lang, tree.root_node(), src);
             }
             out.imports = lang::imports(lang, src);
