@@ -68,6 +68,15 @@ thread_local! {
 }
 
 pub(super) fn parse(lang: Lang, src: &str) -> Option<tree_sitter::Tree> {
+    parse_ranges(lang, src, &[])
+}
+
+/// Parses only `ranges` of `src` (all of it when empty); positions stay those of `src`.
+pub(super) fn parse_ranges(
+    lang: Lang,
+    src: &str,
+    ranges: &[tree_sitter::Range],
+) -> Option<tree_sitter::Tree> {
     tree_sitter_allocator();
     let grammar = lang.grammar()?;
     PARSERS.with(|cell| {
@@ -78,7 +87,17 @@ pub(super) fn parse(lang: Lang, src: &str) -> Option<tree_sitter::Tree> {
                 .expect("grammar ABI is supported by tree-sitter 0.27");
             p
         });
-        parser.parse(src, None)
+        if ranges.len() <= 1 {
+            return parser.parse(src, None);
+        }
+        parser
+            .set_included_ranges(ranges)
+            .expect("skimmed ranges are ordered and disjoint");
+        let tree = parser.parse(src, None);
+        parser
+            .set_included_ranges(&[])
+            .expect("the whole text is a valid range");
+        tree
     })
 }
 
@@ -99,10 +118,14 @@ pub fn extract(lang: Lang, src: &str) -> Extracted {
             // Rust is parsed without the parts that cannot hold a definition (same offsets and
             // lines); everything is read from the original text.
             let skimmed = match lang {
-                Lang::Rust => skim::rust(src).map(|s| s.blanked(src)),
+                Lang::Rust => skim::rust(src).map(|s| (s.blanked(src), s.ranges(src))),
                 _ => None,
             };
-            if let Some(tree) = parse(lang, skimmed.as_deref().unwrap_or(src)) {
+            let tree = match &skimmed {
+                Some((text, ranges)) => parse_ranges(lang, text, ranges),
+                None => parse(lang, src),
+            };
+            if let Some(tree) = tree {
                 out.symbols = walk::symbols(lang, tree.root_node(), src);
             }
             out.imports = lang::imports(lang, src);

@@ -22,6 +22,7 @@
 //! this needs) took 4.4 s, which would have cost more than a quarter of what the skim saves.
 
 use ra_ap_rustc_lexer::{FrontmatterAllowed, TokenKind, strip_shebang, tokenize};
+use tree_sitter::{Point, Range};
 
 /// Words that can open a definition the Rust query captures.
 const ITEM_WORDS: [&str; 11] = [
@@ -62,9 +63,7 @@ pub struct Skim {
 
 impl Skim {
     /// `src` with every gap blanked: each byte but newlines becomes a space, so offsets, lines
-    /// and columns are those of the original. (Tree-sitter's included ranges would avoid the
-    /// copy, but its lexer looks the current range up from the first one at every token: with
-    /// a range per gap that took a quarter of the build's CPU.)
+    /// and columns are those of the original.
     pub fn blanked(&self, src: &str) -> String {
         let mut out = src.as_bytes().to_vec();
         for &(from, to) in &self.gaps {
@@ -77,7 +76,45 @@ impl Skim {
         // Only whole UTF-8 sequences (between tokens) were replaced, byte for byte, by spaces.
         String::from_utf8(out).expect("blanking keeps the text UTF-8")
     }
+
+    /// The byte ranges tree-sitter should parse: all of `src` but the gaps of `LONG_GAP` bytes
+    /// or more, with their lines and columns. The lexer would step over a blanked gap one
+    /// space at a time; it jumps over a gap left out of the ranges, but looks the current
+    /// range up from the first one at every token, so only the long gaps are worth a range
+    /// (a range per gap took a quarter of the build's CPU).
+    pub fn ranges(&self, src: &str) -> Vec<Range> {
+        let b = src.as_bytes();
+        let mut out = Vec::new();
+        let (mut at, mut point) = (0usize, Point { row: 0, column: 0 });
+        let advance = |point: &mut Point, from: usize, to: usize| {
+            let chunk = &b[from..to];
+            match chunk.iter().rposition(|c| *c == b'\n') {
+                Some(last) => {
+                    point.row += chunk.iter().filter(|c| **c == b'\n').count();
+                    point.column = to - (from + last + 1);
+                }
+                None => point.column += to - from,
+            }
+        };
+        let long = self.gaps.iter().filter(|(from, to)| to - from >= LONG_GAP);
+        for &(from, to) in long.chain(std::iter::once(&(b.len(), b.len()))) {
+            let start_point = point;
+            advance(&mut point, at, from);
+            out.push(Range {
+                start_byte: at,
+                end_byte: from,
+                start_point,
+                end_point: point,
+            });
+            advance(&mut point, from, to);
+            at = to;
+        }
+        out
+    }
 }
+
+/// Gaps at least this long are left out of the parse ranges; shorter ones are only blanked.
+const LONG_GAP: usize = 1024;
 
 /// What of `src` to leave out of its parse, or `None` when nothing is (or the delimiters do
 /// not balance: the file is then parsed whole).
@@ -496,10 +533,31 @@ fn f() { let c = '{';
         }
     }
 
+    #[test]
+    fn ranges_keep_the_original_positions() {
+        let body = format!("{{\n{}\n}}", "x;".repeat(super::LONG_GAP));
+        let src = format!("fn a() {body}\nfn é() {body}\n");
+        let r = rust(&src).unwrap().ranges(&src);
+        let at = |i: usize| {
+            (
+                r[i].start_byte,
+                r[i].start_point.row,
+                r[i].start_point.column,
+            )
+        };
+        assert_eq!(r.len(), 3);
+        assert_eq!(
+            (r[0].end_byte, r[0].end_point.row, r[0].end_point.column),
+            (8, 0, 8)
+        );
+        let second = src.rfind('}').unwrap();
+        assert_eq!((at(1), at(2)), ((body.len() + 6, 2, 0), (second, 5, 0)));
+    }
+
     /// Symbols, signatures, docs and containers are the same with and without the skim.
     #[test]
     fn the_skim_changes_no_symbol() {
-        use crate::extract::{parse, walk};
+        use crate::extract::{parse, parse_ranges, walk};
         use crate::lang::Lang;
         let fixture =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rust/shapes.rs");
@@ -511,7 +569,8 @@ fn f() { let c = '{';
         for src in &sources {
             let whole = parse(Lang::Rust, src).expect("parses");
             let skim = rust(src).expect("something to skim");
-            let part = parse(Lang::Rust, &skim.blanked(src)).expect("parses");
+            let part =
+                parse_ranges(Lang::Rust, &skim.blanked(src), &skim.ranges(src)).expect("parses");
             let want = walk::symbols(Lang::Rust, whole.root_node(), src);
             let got = walk::symbols(Lang::Rust, part.root_node(), src);
             assert!(want.len() > 10, "{want:?}");
