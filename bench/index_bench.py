@@ -44,13 +44,24 @@ def children_cpu():
     return r.ru_utime + r.ru_stime
 
 
+def cpu_key(cmd):
+    """The CPU-time bucket of a command: `BIN build`, `BIN refresh`, `ctags -R` or none (a
+    recall of a symbol named `build` is not an index build)."""
+    if "index" in cmd and cmd[-1] in ("build", "refresh"):
+        return cmd[0] + " " + cmd[-1]
+    if "-R" in cmd:
+        return cmd[0] + " -R"
+    return None
+
+
 def run(cmd, **kw):
     c0 = children_cpu()
     t0 = time.perf_counter()
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
     dt = (time.perf_counter() - t0) * 1000.0
-    CPU.setdefault(cmd[0] + " " + " ".join(c for c in cmd[1:] if c in ("build", "refresh", "-R")), []).append(
-        (children_cpu() - c0) * 1000.0)
+    key = cpu_key(cmd)
+    if key:
+        CPU.setdefault(key, []).append((children_cpu() - c0) * 1000.0)
     if p.returncode != 0:
         sys.stderr.write(f"command failed ({p.returncode}): {' '.join(cmd)}\n{p.stderr}\n")
         sys.exit(1)
