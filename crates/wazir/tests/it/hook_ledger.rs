@@ -595,3 +595,39 @@ fn guards_decide_from_status_json_without_reading_workflows() {
     assert!(out.stderr.contains("3 of the 3"), "{}", out.stderr);
     assert!(!out.stderr.contains("doctor"), "{}", out.stderr);
 }
+
+#[test]
+fn gemini_session_context_names_the_project_folder_and_its_own_entries() {
+    // `wazir init` turns Gemini's workspace tree off, so the session-start text names the folder
+    // and what is in it, leaving Wazir's and the hosts' own folders out.
+    let p = TestProject::new();
+    std::fs::create_dir_all(p.root.join("src")).unwrap();
+    std::fs::write(p.root.join("Cargo.toml"), "[package]\n").unwrap();
+    for own in [".wazir", ".agents/skills", ".gemini", ".git"] {
+        std::fs::create_dir_all(p.root.join(own)).unwrap();
+    }
+    let text = std::fs::read_to_string(shared().join("host-payloads/gemini/sessionstart.json"))
+        .unwrap()
+        .replace("/home/dev/project", &p.root.display().to_string());
+    let out = p.hook_with("gemini", "session-start", &text, &[]);
+    let ctx = out.json()["hookSpecificOutput"]["additionalContext"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let line = ctx
+        .lines()
+        .find(|l| l.starts_with("Project folder `"))
+        .unwrap_or_else(|| panic!("no folder line in:\n{ctx}"));
+    assert!(line.contains(&p.root.display().to_string()), "{line}");
+    assert!(
+        line.contains("Cargo.toml") && line.contains("src/"),
+        "{line}"
+    );
+    for own in [".wazir", ".agents", ".gemini", ".git/"] {
+        assert!(!line.contains(own), "{own} listed: {line}");
+    }
+    // Claude Code shows its own view of the folder: no line there.
+    let start = json!({"session_id": "s", "cwd": p.root, "hook_event_name": "SessionStart", "source": "startup"});
+    let ctx = p.hook("claude", "session-start", &start).stdout;
+    assert!(!ctx.contains("Project folder"), "{ctx}");
+}
