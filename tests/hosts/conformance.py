@@ -575,10 +575,40 @@ def c_capture_kept_out(client, env):
           f"capture usage does not count the replaced output as avoided: {usage['deliveries']}")
 
 
-@case("capture-sent-counts-nothing", clients=("codex", "gemini"))
+@case("capture-routed", clients=("gemini",))
+def c_capture_routed(client, env):
+    """Gemini runs the shell command a BeforeTool hook hands back: capture routing wraps
+    `seq 1 5000` in `wazir capture run`, so the model gets at most 2,000 characters, the whole
+    output is in the capture file, and `capture usage` counts it as piped and avoided. A short
+    command's output comes back whole, and its exit code is kept."""
+    env.init_project(client.hosts)
+    start_run(env, "execute")
+    client.run(env, "List.", [client.shell_step("seq 1 5000"),
+                              client.shell_step("echo short-output; exit 3"),
+                              {"text": "done"}, {"text": "done"}])
+    caps = [e for e in env.events() if e.get("event") == "capture_output"]
+    check(caps and caps[0]["data"].get("delivery") == "piped",
+          f"the seq output was not captured by capture run: {caps}")
+    text = open(os.path.join(env.run_dir(), "captures", caps[0]["data"]["capture"])).read()
+    check(SEQ_OUTPUT.rstrip("\n") in text,
+          f"the capture file does not hold the whole output ({len(text)} chars)")
+    results = tool_results(env.log)
+    check(len(results) >= 2, f"the model did not get both shell results: {results}")
+    check(len(results[0]) <= 2000, f"the model received {len(results[0])} characters of the seq output")
+    check("captures" in results[0] and "5000" in results[0] and "\n2500\n" not in results[0],
+          f"the reference is not what the model got: {results[0][:300]}")
+    check("short-output" in results[1] and "3" in results[1],
+          f"the short command's output or exit code did not come back: {results[1][:300]}")
+    usage = json.loads(env.wazir("--json", "capture", "usage", check_rc=True).stdout)
+    rows = [d for d in usage["deliveries"] if d["host"] == "gemini"]
+    check(rows and rows[0]["delivery"] == "piped" and usage["total"]["capture"]["avoided_tokens"] > 0,
+          f"capture usage does not count the routed output as avoided: {usage['deliveries']}")
+
+
+@case("capture-sent-counts-nothing", clients=("codex",))
 def c_capture_sent(client, env):
-    """Codex and Gemini send the whole output to the model whatever the hook answers: the same
-    capture counts 0 tokens avoided, and the report says the host sent it."""
+    """Codex sends the whole output to the model whatever the hook answers: the same capture
+    counts 0 tokens avoided, and the report says the host sent it."""
     text, usage, cap = capture_seq(client, env)
     check(SEQ_OUTPUT.rstrip("\n") in text,
           f"the capture file does not hold the whole output ({len(text)} chars)")

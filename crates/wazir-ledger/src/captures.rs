@@ -63,6 +63,19 @@ impl Origin<'_> {
     };
 }
 
+/// Output larger than this many bytes goes to a capture file.
+pub const DEFAULT_THRESHOLD: usize = 8 * 1024;
+/// Overrides [`DEFAULT_THRESHOLD`].
+pub const THRESHOLD_ENV: &str = "WAZIR_CAPTURE_THRESHOLD";
+
+/// The capture threshold in bytes: `$WAZIR_CAPTURE_THRESHOLD`, else [`DEFAULT_THRESHOLD`].
+pub fn capture_threshold() -> usize {
+    std::env::var(THRESHOLD_ENV)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFAULT_THRESHOLD)
+}
+
 /// What [`Ledger::record_output`] stored, and the short text to hand the agent instead.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct CaptureOutcome {

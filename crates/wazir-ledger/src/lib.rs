@@ -43,7 +43,9 @@ mod upkeep;
 mod usage;
 mod worktree;
 
-pub use captures::{CaptureOutcome, Delivery, Origin};
+pub use captures::{
+    CaptureOutcome, DEFAULT_THRESHOLD, Delivery, Origin, THRESHOLD_ENV, capture_threshold,
+};
 pub use check_run::run_streaming;
 pub use completion::{COMPLETE, Completion};
 pub use enforce::{Ensured, FINISHED, FIRST_PHASE, WriteOverride, run_id_for};

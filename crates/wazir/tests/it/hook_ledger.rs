@@ -631,3 +631,76 @@ fn gemini_session_context_names_the_project_folder_and_its_own_entries() {
     let ctx = p.hook("claude", "session-start", &start).stdout;
     assert!(!ctx.contains("Project folder"), "{ctx}");
 }
+
+#[test]
+fn gemini_shell_calls_are_wrapped_in_capture_run_and_the_model_gets_the_reference() {
+    let p = TestProject::new();
+    let routed = |host: &str, command: &str| -> Option<String> {
+        let out = p.hook(host, "pre-tool", &shell_payload(host, &p.root, command));
+        assert_eq!(out.code, 0, "{out:?}");
+        if out.stdout.trim().is_empty() {
+            return None;
+        }
+        out.json()["hookSpecificOutput"]["tool_input"]["command"]
+            .as_str()
+            .map(str::to_string)
+    };
+    // No run: nothing to capture into.
+    assert_eq!(routed("gemini", "seq 1 5000"), None);
+    let (ledger, run) = start_run(&p, "execute");
+    let wrapped = routed("gemini", "seq 1 5000").expect("the call was not wrapped");
+    assert!(
+        wrapped.contains(" capture run --host gemini --name ")
+            && wrapped.ends_with(" -- 'seq 1 5000'"),
+        "{wrapped}"
+    );
+    // What Gemini then runs: the model gets the reference, the file holds the whole output.
+    let out = std::process::Command::new("bash")
+        .args(["-c", &wrapped])
+        .current_dir(&p.root)
+        .env("WAZIR_STATE_ROOT", &p.state)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let shown = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        shown.len() < 2000 && shown.contains("5000 lines"),
+        "{shown}"
+    );
+    assert!(!shown.contains("\n  2500\n"), "{shown}");
+    let st = ledger.status(&run).unwrap();
+    let (name, rec) = st.captures.iter().next().expect("no capture recorded");
+    assert_eq!(rec.lines, 5000);
+    let whole = std::fs::read_to_string(ledger.run_dir(&run).join("captures").join(name)).unwrap();
+    assert!(whole.starts_with("1\n2\n") && whole.ends_with("4999\n5000\n"));
+    assert!(events(&ledger, &run).iter().any(|e| e == "capture_output"));
+
+    // Left alone: another host, a background job, a program that needs a terminal, a REPL,
+    // wazir itself, Gemini's own background flag.
+    assert_eq!(routed("claude", "seq 1 5000"), None);
+    assert_eq!(routed("codex", "seq 1 5000"), None);
+    for command in [
+        "npm run dev &",
+        "(sleep 5 &); echo started",
+        "git log | less",
+        "vim notes.txt",
+        "python3",
+        "wazir status",
+    ] {
+        assert_eq!(routed("gemini", command), None, "{command}");
+    }
+    let mut bg = shell_payload("gemini", &p.root, "npm run dev");
+    bg["tool_input"]["is_background"] = json!(true);
+    let out = p.hook("gemini", "pre-tool", &bg);
+    assert!(
+        out.json()["hookSpecificOutput"]["tool_input"].is_null(),
+        "{out:?}"
+    );
+    // A guard's block still wins over the wrap.
+    let out = p.hook(
+        "gemini",
+        "pre-tool",
+        &shell_payload("gemini", &p.root, "seq 1 5000 > roles/executor.md"),
+    );
+    assert_eq!(out.json()["decision"], "deny", "{out:?}");
+}
