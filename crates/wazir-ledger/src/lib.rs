@@ -44,7 +44,8 @@ mod usage;
 mod worktree;
 
 pub use captures::{
-    CaptureOutcome, DEFAULT_THRESHOLD, Delivery, Origin, THRESHOLD_ENV, capture_threshold,
+    CaptureOutcome, DEFAULT_THRESHOLD, Delivery, LIVE_HEAD_BYTES, LIVE_HEAD_LINES, Origin,
+    THRESHOLD_ENV, capture_threshold,
 };
 pub use check_run::run_streaming;
 pub use completion::{COMPLETE, Completion};
