@@ -335,7 +335,7 @@ impl Walker<'_> {
                 }
             }
             "parallel" => self.opaque(argv, st, "`parallel` builds commands from its arguments"),
-            s if INTERPRETERS.contains(&s) || s.starts_with("python") || s.starts_with("ruby") => {
+            s if is_interpreter(s) => {
                 if cmd == "perl" && perl_in_place(&vals) {
                     self.in_place(args, &["-e", "-E", "-I", "-M", "-m"], st);
                 }
