@@ -160,6 +160,42 @@ pub fn check(root: &Path) -> Report {
             .field(format!("agents.roles.{role}.tier")),
         );
     }
+    let router = std::fs::read_to_string(
+        root.join(&manifest.paths.skills)
+            .join("using-skills")
+            .join("SKILL.md"),
+    )
+    .unwrap_or_default();
+    for (i, skill) in manifest.on_demand_skills.iter().enumerate() {
+        let rel = format!("{}/{skill}/SKILL.md", manifest.paths.skills);
+        let problem = if skill == "using-skills" {
+            Some(
+                "`using-skills` is the table that names the on-demand skills, so the host must \
+                 list it: remove it from `on_demand_skills`"
+                    .to_string(),
+            )
+        } else if !root.join(&rel).is_file() {
+            Some(format!(
+                "on-demand skill `{skill}` has no `{rel}`: create the skill or remove the entry"
+            ))
+        } else if !router.contains(&format!("`{skill}`")) {
+            Some(format!(
+                "on-demand skill `{skill}` is not named in `{}/using-skills/SKILL.md`, so an \
+                 agent on a host that does not list it never finds it: add a row for it to that \
+                 table or remove the entry",
+                manifest.paths.skills
+            ))
+        } else {
+            None
+        };
+        if let Some(message) = problem {
+            report.push(
+                Problem::error(&file, message)
+                    .at(locate_item(&text, "on_demand_skills", i), None)
+                    .field(format!("on_demand_skills[{i}]")),
+            );
+        }
+    }
     for (i, p) in manifest.protected_paths.iter().enumerate() {
         if !root.join(p).exists() && !p.starts_with(&manifest.paths.exports) {
             report.push(

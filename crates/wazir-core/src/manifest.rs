@@ -33,6 +33,12 @@ pub struct Manifest {
     pub protected_paths: Vec<String>,
     #[serde(default)]
     pub prohibited_terms: Vec<String>,
+    /// Skills the agent loads when a workflow's `skills:` or the `using-skills` table names them,
+    /// not from the host's list. A host that puts every skill's name, description and path in
+    /// each session's first request (Gemini CLI) does not list these; their files stay where the
+    /// host and the kit keep skills, and the agent reads them from there.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub on_demand_skills: Vec<String>,
     #[serde(default)]
     pub adapters: Adapters,
     #[serde(default)]

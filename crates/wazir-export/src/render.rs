@@ -286,12 +286,19 @@ pub fn working_agreement(src: &Sources, host: Host, with_note: bool) -> String {
          the run ledger; reviewers who did not write the work judge the gates; nothing is done \
          without proof from `wazir verify run`. `wazir status` shows the run.\n\n",
     );
+    let skills = if host == Host::Gemini && !with_note && !m.on_demand_skills.is_empty() {
+        format!(
+            "the skills in `{}/<name>/SKILL.md` (Gemini CLI lists the everyday ones)",
+            m.paths.skills
+        )
+    } else {
+        format!("the skills {} lists", host.display_name())
+    };
     o.push_str(&format!(
-        "Procedures: `{}/<phase>.md`, `{}/<role>.md`, and the skills {} lists (load \
-         `using-skills` first). {}\n\n",
+        "Procedures: `{}/<phase>.md`, `{}/<role>.md`, and {skills} (load `using-skills` \
+         first). {}\n\n",
         m.paths.workflows,
         m.paths.roles,
-        host.display_name(),
         match host {
             Host::Claude | Host::Gemini => "Hand each phase to its role's subagent.",
             Host::Codex | Host::Cursor => "Run a review in a fresh session.",

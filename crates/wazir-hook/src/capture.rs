@@ -8,27 +8,100 @@
 //! (the host still sent the output), which `capture usage` counts as nothing avoided. Neither ever blocks; without a run both do
 //! nothing.
 //!
-//! `capture-route`, before a shell call, records nothing. Hosts run the hooks of one event in
-//! parallel, so it also runs for a call that a guard blocks: a file it reserved there stayed
-//! empty and its `capture_routed` event counted a capture that never happened (seen with Claude
-//! Code 2.1.332, Codex CLI 0.171.0 and Gemini CLI 0.61.0 by `tests/hosts/`). The capture file is
-//! made after the call, only when the call ran and its output is over the threshold.
+//! `capture-route`, before a shell call, on a host that runs a rewritten tool input (Gemini
+//! CLI: [`protocol::rewrites_shell_input`]) and with a run active, wraps a command that is safe
+//! to wrap in `wazir capture run`: the command runs as before (same shell, folder, environment
+//! and exit code), a short output comes back whole, and an output over the threshold is stored
+//! in the run's captures while the model gets only its path, head and tail, recorded as
+//! `piped`. A command is left alone when it runs something in the background (it could hold
+//! the output open), starts a program that needs a terminal (an editor, a pager, a remote
+//! shell, an interpreter with no script), already runs `wazir`, or cannot be read. It records
+//! nothing itself: hosts run the hooks of one event in parallel, and a guard may still refuse
+//! the call (a file reserved here stayed empty and counted a capture that never happened, seen
+//! with Claude Code 2.1.332, Codex CLI 0.171.0 and Gemini CLI 0.61.0 by `tests/hosts/`).
 
 use anyhow::Result;
 use serde_json::{Value, json};
 use wazir_ledger::redact::{command_reads_secret_file, is_secret_file, redact};
-use wazir_ledger::{Delivery, Event, Origin, kinds};
+use wazir_ledger::{Delivery, Event, Origin, capture_threshold, kinds};
 
 use super::{Cx, Outcome, Payload, ToolCall, protocol};
 
-/// Output larger than this many bytes is routed to a capture file.
-pub const DEFAULT_THRESHOLD: usize = 8 * 1024;
-/// Overrides [`DEFAULT_THRESHOLD`].
-pub const THRESHOLD_ENV: &str = "WAZIR_CAPTURE_THRESHOLD";
+/// Programs that need a terminal, or wait for one: wrapped, their output would be a pipe.
+const NEEDS_A_TERMINAL: [&str; 24] = [
+    "vi", "vim", "nvim", "nano", "emacs", "pico", "less", "more", "most", "man", "top", "htop",
+    "btop", "watch", "tmux", "screen", "ssh", "telnet", "ftp", "sftp", "mysql", "psql", "sqlite3",
+    "mongosh",
+];
+/// Interpreters that read a program from the terminal when given no argument.
+const REPLS: [&str; 10] = [
+    "python", "python3", "node", "irb", "ghci", "bash", "sh", "zsh", "lua", "R",
+];
 
-/// Before a shell call: nothing to record yet (see the module note), so always neutral.
-pub fn route(_cx: &Cx) -> Result<Outcome> {
-    Ok(Outcome::Neutral)
+/// Before a shell call: the call's input with its command wrapped in `wazir capture run`, when
+/// the host runs a rewritten input, a run is active and the command is safe to wrap.
+pub fn route(cx: &Cx) -> Result<Outcome> {
+    let host = cx.opts.host;
+    if !protocol::rewrites_shell_input(host) {
+        return Ok(Outcome::Neutral);
+    }
+    let p = cx.payload();
+    let ToolCall::Shell(command) = protocol::tool_call(host, p) else {
+        return Ok(Outcome::Neutral);
+    };
+    let background = p.tool_input.get("is_background").and_then(Value::as_bool);
+    if background == Some(true)
+        || p.tool_input
+            .get("command")
+            .and_then(Value::as_str)
+            .is_none()
+    {
+        return Ok(Outcome::Neutral);
+    }
+    let Some(project) = cx.project()? else {
+        return Ok(Outcome::Neutral);
+    };
+    if cx.active_run(&project)?.is_none() {
+        return Ok(Outcome::Neutral);
+    }
+    let Ok(scan) = cx.shell_scan(&command) else {
+        return Ok(Outcome::Neutral);
+    };
+    if !safe_to_wrap(&scan) {
+        return Ok(Outcome::Neutral);
+    }
+    let exe = std::env::current_exe()?;
+    let name = call_name(p, Some(&command));
+    let quote = |s: &str| shlex::try_quote(s).map(|q| q.into_owned());
+    let (Ok(exe), Ok(name), Ok(cmd)) =
+        (quote(&exe.to_string_lossy()), quote(&name), quote(&command))
+    else {
+        // A NUL byte cannot be quoted for the shell: run the command as it is.
+        return Ok(Outcome::Neutral);
+    };
+    let mut input = p.tool_input.clone();
+    input["command"] = json!(format!(
+        "{exe} capture run --host {} --name {name} -- {cmd}",
+        host.as_str()
+    ));
+    Ok(Outcome::RewriteInput {
+        input,
+        context: String::new(),
+    })
+}
+
+/// Whether wrapping the command keeps what it does: nothing in the background, no program that
+/// needs a terminal, no `wazir` (its output is short, and a wrapped wrapper gains nothing).
+fn safe_to_wrap(scan: &crate::shell::Scan) -> bool {
+    !scan.background
+        && !scan.commands.iter().any(|words| {
+            let Some(name) = words.first() else {
+                return false;
+            };
+            name == "wazir"
+                || NEEDS_A_TERMINAL.contains(&name.as_str())
+                || (words.len() == 1 && REPLS.contains(&name.as_str()))
+        })
 }
 
 pub fn capture(cx: &Cx) -> Result<Outcome> {
@@ -59,10 +132,7 @@ pub fn capture(cx: &Cx) -> Result<Outcome> {
     };
     let output = output_text(&p.tool_response);
     let exit_code = exit_code(&p.tool_response);
-    let threshold = std::env::var(THRESHOLD_ENV)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(DEFAULT_THRESHOLD);
+    let threshold = capture_threshold();
 
     let mut answer = Outcome::Neutral;
     let mut capture = None;

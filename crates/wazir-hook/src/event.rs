@@ -59,11 +59,13 @@ fn is_decisive(o: &Outcome) -> bool {
 }
 
 /// The one outcome of a list, in the order the behaviours ran: the first block or refused
-/// stop; else the distinct contexts joined by a blank line, as the tool's output when a
-/// behaviour replaced it (the capture on Claude Code) and as context otherwise; else neutral.
+/// stop; else the distinct contexts joined by a blank line, with the rewritten tool input when
+/// a behaviour rewrote it (capture routing), as the tool's output when a behaviour replaced it
+/// (the capture on Claude Code) and as context otherwise; else neutral.
 pub fn merge(outcomes: impl IntoIterator<Item = Outcome>) -> Outcome {
     let mut contexts: Vec<String> = Vec::new();
     let mut replaced = false;
+    let mut rewrite = None;
     for o in outcomes {
         let text = match o {
             Outcome::Block(_) | Outcome::RefuseStop(_) => return o,
@@ -73,12 +75,21 @@ pub fn merge(outcomes: impl IntoIterator<Item = Outcome>) -> Outcome {
                 replaced = true;
                 text
             }
+            Outcome::RewriteInput { input, context } => {
+                rewrite = Some(input);
+                context
+            }
         };
         if !text.trim().is_empty() && !contexts.contains(&text) {
             contexts.push(text);
         }
     }
-    if contexts.is_empty() {
+    if let Some(input) = rewrite {
+        Outcome::RewriteInput {
+            input,
+            context: contexts.join("\n\n"),
+        }
+    } else if contexts.is_empty() {
         Outcome::Neutral
     } else if replaced {
         Outcome::ReplaceOutput(contexts.join("\n\n"))
@@ -93,6 +104,13 @@ mod tests {
 
     fn ctx(s: &str) -> Outcome {
         Outcome::Context(s.into())
+    }
+
+    fn rewrite(context: &str) -> Outcome {
+        Outcome::RewriteInput {
+            input: serde_json::json!({"command": "x"}),
+            context: context.into(),
+        }
     }
 
     #[test]
@@ -120,6 +138,15 @@ mod tests {
                 vec![Outcome::ReplaceOutput("ref".into()), b("guard")],
                 b("guard"),
             ),
+            // A rewritten input keeps the guards' contexts, and a block still wins.
+            (
+                vec![ctx("a"), rewrite("")],
+                Outcome::RewriteInput {
+                    input: serde_json::json!({"command": "x"}),
+                    context: "a".into(),
+                },
+            ),
+            (vec![rewrite("r"), b("guard")], b("guard")),
         ];
         for (input, want) in cases {
             assert_eq!(merge(input.clone()), want, "{input:?}");

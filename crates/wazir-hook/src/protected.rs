@@ -252,12 +252,23 @@ pub(crate) struct CallTargets {
 }
 
 /// Whether a simple command (wrappers taken off) is `wazir [--json] [--state-root P] hook …`,
-/// the program named by any path (`./target/debug/wazir`, `/usr/local/bin/wazir.exe`).
+/// the program named by any path (`./target/debug/wazir`, `/usr/local/bin/wazir.exe`), or an
+/// interpreter given script text that names `wazir` and `hook` as words (`python3 -c
+/// "subprocess.run(['wazir', 'hook', …])"`): what such a script runs cannot be shown, and a
+/// forged prompt payload would record an override.
 fn runs_wazir_hook(argv: &[String]) -> bool {
     let program = argv.first().map(|p| {
         let name = p.rsplit(['/', '\\']).next().unwrap_or(p);
         name.strip_suffix(".exe").unwrap_or(name)
     });
+    if program.is_some_and(crate::shell::is_interpreter) {
+        return argv[1..].iter().any(|a| {
+            let words: Vec<&str> = a
+                .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+                .collect();
+            words.contains(&"wazir") && words.contains(&"hook")
+        });
+    }
     if program != Some("wazir") {
         return false;
     }

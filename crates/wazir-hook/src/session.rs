@@ -49,7 +49,13 @@ pub fn start(cx: &Cx) -> Result<Outcome> {
         }
     }
     let run_text = run_section(&project, &ledger, run.as_ref(), status.as_ref());
-    let index = index_section(&state_root);
+    let mut index = index_section(&state_root);
+    if cx.opts.host == Host::Gemini {
+        // `wazir init` turns Gemini's workspace tree off (see wazir-export's gemini package):
+        // name the folder and its own entries instead.
+        index.push_str("\n\n");
+        index.push_str(&folder_section(&project.root));
+    }
     let mut learnings = learnings(&project);
 
     let name = project
@@ -70,6 +76,49 @@ pub fn start(cx: &Cx) -> Result<Outcome> {
         text = cut(&text, limit.saturating_sub(10));
     }
     Ok(Outcome::Context(text))
+}
+
+/// Top-level entries that are Wazir's or a host's own, or that Gemini's tree leaves out anyway.
+const NOT_THE_PROJECTS: [&str; 10] = [
+    ".wazir",
+    ".agents",
+    ".gemini",
+    ".claude",
+    ".codex",
+    ".cursor",
+    ".git",
+    "node_modules",
+    "__pycache__",
+    "dist",
+];
+/// Most top-level entries named.
+const MAX_FOLDER_ENTRIES: usize = 40;
+
+/// The project folder and its own top-level entries (folders end in `/`), sorted, at most
+/// [`MAX_FOLDER_ENTRIES`]: where the agent is and what is there, in a line or two.
+fn folder_section(root: &Path) -> String {
+    let mut names: Vec<String> = std::fs::read_dir(root)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if NOT_THE_PROJECTS.contains(&name.as_str()) {
+                return None;
+            }
+            let dir = e.file_type().is_ok_and(|t| t.is_dir());
+            Some(if dir { format!("{name}/") } else { name })
+        })
+        .collect();
+    names.sort();
+    let more = names.len().saturating_sub(MAX_FOLDER_ENTRIES);
+    names.truncate(MAX_FOLDER_ENTRIES);
+    let mut s = format!("Project folder `{}`: {}", root.display(), names.join(", "));
+    if more > 0 {
+        s.push_str(&format!(" and {more} more"));
+    }
+    s.push('.');
+    s
 }
 
 /// The first words of the session-start text.

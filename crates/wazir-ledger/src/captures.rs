@@ -63,6 +63,19 @@ impl Origin<'_> {
     };
 }
 
+/// Output larger than this many bytes goes to a capture file.
+pub const DEFAULT_THRESHOLD: usize = 8 * 1024;
+/// Overrides [`DEFAULT_THRESHOLD`].
+pub const THRESHOLD_ENV: &str = "WAZIR_CAPTURE_THRESHOLD";
+
+/// The capture threshold in bytes: `$WAZIR_CAPTURE_THRESHOLD`, else [`DEFAULT_THRESHOLD`].
+pub fn capture_threshold() -> usize {
+    std::env::var(THRESHOLD_ENV)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFAULT_THRESHOLD)
+}
+
 /// What [`Ledger::record_output`] stored, and the short text to hand the agent instead.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct CaptureOutcome {
@@ -152,7 +165,9 @@ impl Ledger {
             atomic_write(&path, bytes).map_err(|e| LedgerError::io(&path, "cannot write", e))?;
             let lines = count_lines(bytes);
             let reference = if origin.host.is_some() {
-                hook_reference(&path, bytes, lines, exit_code)
+                // A host's piped capture comes from `capture run`, which printed the head live.
+                let head_shown = origin.delivery == Delivery::Piped;
+                hook_reference(&path, bytes, lines, exit_code, head_shown)
             } else {
                 reference_text(&path, bytes, lines, command, exit_code)
             };
@@ -277,10 +292,22 @@ const EDGE_LINE_CHARS: usize = 200;
 /// Most characters of head, and of tail, in a hook's reference.
 const EDGE_CHARS: usize = 600;
 
+/// Lines and bytes of its output `capture run` prints as they come, before it knows whether the
+/// output is long: the head a piped capture's reference then leaves out.
+pub const LIVE_HEAD_LINES: usize = EDGE_LINES;
+pub const LIVE_HEAD_BYTES: usize = EDGE_CHARS;
+
 /// The text a hook hands the agent for a captured tool output: where the whole output is, its
 /// size, and its first and last lines (at most [`EDGE_CHARS`] characters each), so the agent
 /// reads slices of the file instead of carrying the output. About 1,500 characters at most.
-fn hook_reference(path: &Path, bytes: &[u8], lines: u64, exit_code: Option<i32>) -> String {
+/// Without the first lines when `head_shown` (`capture run` printed them as they came).
+fn hook_reference(
+    path: &Path,
+    bytes: &[u8],
+    lines: u64,
+    exit_code: Option<i32>,
+    head_shown: bool,
+) -> String {
     let text = String::from_utf8_lossy(bytes);
     let all: Vec<&str> = text.lines().collect();
     let edge = |ls: &mut dyn Iterator<Item = &&str>| -> Vec<String> {
@@ -314,6 +341,14 @@ fn hook_reference(path: &Path, bytes: &[u8], lines: u64, exit_code: Option<i32>)
     let mut tail = edge(&mut all.iter().rev());
     tail.truncate(all.len() - head.len());
     tail.reverse();
+    if head_shown {
+        s.push_str(&format!(
+            "\nLast {} lines:\n{}",
+            tail.len(),
+            tail.join("\n")
+        ));
+        return s;
+    }
     s.push_str(&format!(
         "\nFirst {} lines:\n{}\nLast {} lines:\n{}",
         head.len(),
@@ -349,7 +384,7 @@ mod tests {
     fn hook_references_hold_head_and_tail_within_bounds() {
         let p = Path::new("/s/captures/t.txt");
         let body: String = (1..=5000).map(|i| format!("{i}\n")).collect();
-        let r = hook_reference(p, body.as_bytes(), 5000, Some(0));
+        let r = hook_reference(p, body.as_bytes(), 5000, Some(0), false);
         assert!(
             r.contains("5000 lines") && r.contains("/s/captures/t.txt"),
             "{r}"
@@ -362,13 +397,13 @@ mod tests {
         let wide: String = (0..100)
             .map(|i| format!("{i} {}\n", "x".repeat(500)))
             .collect();
-        let r = hook_reference(p, wide.as_bytes(), 100, None);
+        let r = hook_reference(p, wide.as_bytes(), 100, None, false);
         assert!(
             r.chars().count() < 1_800,
             "{} chars: {r}",
             r.chars().count()
         );
-        let r = hook_reference(p, b"a\nb\n", 2, Some(1));
+        let r = hook_reference(p, b"a\nb\n", 2, Some(1), false);
         assert!(r.ends_with("All lines:\n  a\n  b"), "{r}");
     }
 

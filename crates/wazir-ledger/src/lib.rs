@@ -43,7 +43,10 @@ mod upkeep;
 mod usage;
 mod worktree;
 
-pub use captures::{CaptureOutcome, Delivery, Origin};
+pub use captures::{
+    CaptureOutcome, DEFAULT_THRESHOLD, Delivery, LIVE_HEAD_BYTES, LIVE_HEAD_LINES, Origin,
+    THRESHOLD_ENV, capture_threshold,
+};
 pub use check_run::run_streaming;
 pub use completion::{COMPLETE, Completion};
 pub use enforce::{Ensured, FINISHED, FIRST_PHASE, WriteOverride, run_id_for};

@@ -85,14 +85,21 @@ pub fn package(src: &Sources) -> Vec<PackageFile> {
     files
 }
 
-/// The project's `.gemini/settings.json` entries: the hooks, and the directory tree turned off.
-/// Gemini CLI (0.61.0) puts a tree of up to 200 entries of the workspace in every session's first
-/// request; Wazir's folders (`.wazir/`, `.agents/skills/`, `.gemini/`) filled it, about 7,000
-/// characters, and crowd the project's own files out of it. A user's own `context` key is kept
-/// (the merge adds only absent keys), so `"includeDirectoryTree": true` there brings it back.
+/// The project's `.gemini/settings.json` entries: the hooks, the directory tree turned off, and
+/// the manifest's on-demand skills turned off. Gemini CLI (0.61.0) puts in every session's first
+/// request a tree of up to 200 entries of the workspace, which Wazir's folders (`.wazir/`,
+/// `.agents/skills/`, `.gemini/`) filled (about 7,000 characters, crowding the project's own
+/// files out), and every enabled skill as its name, description and absolute path, about 220
+/// characters a skill. The session-start context names the project folder and its own entries
+/// instead of the tree; `using-skills` sends the agent to a disabled skill's `SKILL.md`. A user's
+/// own `context` or `skills` key is kept (the merge adds only absent top-level keys), so
+/// `"includeDirectoryTree": true` there brings the tree back.
 fn project_settings(src: &Sources) -> Value {
     let mut v = hooks(src);
     v["context"] = json!({"includeDirectoryTree": false});
+    if !src.manifest.on_demand_skills.is_empty() {
+        v["skills"] = json!({"disabled": src.manifest.on_demand_skills});
+    }
     v
 }
 

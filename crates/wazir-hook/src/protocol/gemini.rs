@@ -36,6 +36,13 @@ pub fn encode(host_event: &str, outcome: &Outcome) -> Reply {
                 "additionalContext": text,
             }
         })),
+        Outcome::RewriteInput { input, context } => {
+            let mut out = json!({ "hookEventName": host_event, "tool_input": input });
+            if !context.is_empty() {
+                out["additionalContext"] = json!(context);
+            }
+            Reply::json(json!({ "hookSpecificOutput": out }))
+        }
         Outcome::Block(reason) => {
             let mut r = Reply::json(json!({ "decision": "deny", "reason": reason }));
             r.stderr = Reply::block(reason).stderr;

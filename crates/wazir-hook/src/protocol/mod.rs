@@ -308,6 +308,10 @@ pub enum Outcome {
     /// Text the model gets in place of the tool's output, where the host can replace it
     /// ([`replaceable_output`]); elsewhere it is put in front of the agent like `Context`.
     ReplaceOutput(String),
+    /// The tool call goes ahead with `input` as its whole `tool_input` (capture routing wraps a
+    /// shell command where the host runs a rewritten input: [`rewrites_shell_input`]), and
+    /// `context`, when not empty, put in front of the agent.
+    RewriteInput { input: Value, context: String },
     /// A guard refuses the tool call.
     Block(String),
     /// The stop hook refuses the stop: the agent must keep working.
@@ -375,6 +379,16 @@ pub fn replaceable_output(host: Host, p: &Payload) -> bool {
         Host::Claude => claude::replaceable_output(p),
         Host::Codex | Host::Gemini | Host::Cursor => false,
     }
+}
+
+/// Whether `host` runs a shell call with the `tool_input` a before-tool hook hands back: Gemini
+/// CLI does (`hookSpecificOutput.tool_input`, merged over the model's arguments, and tells the
+/// model the input was changed). Claude Code replaces the output after the call instead
+/// ([`replaceable_output`]). Codex CLI 0.171.0 accepts `updatedInput` in its PreToolUse answer
+/// schema but runs the model's command unchanged (seen by `tests/hosts/` with the call wrapped
+/// in `wazir capture run`); Cursor is not checked against a real client.
+pub fn rewrites_shell_input(host: Host) -> bool {
+    matches!(host, Host::Gemini)
 }
 
 /// The host event an answer is for: the payload's own name when it sent one, else the event

@@ -265,6 +265,17 @@ impl Walker<'_> {
                 }
             }
             s if SHELLS.contains(&s) => self.shell(&cmd, args, st, input, depth)?,
+            // `wazir capture run [options] -- COMMAND…` runs COMMAND in a shell (the words after
+            // `--` joined by spaces); every other `wazir` command is a reader.
+            "wazir" if vals.windows(2).any(|w| w == ["capture", "run"]) => {
+                match args.iter().position(|w| w.text() == "--") {
+                    Some(i) if i + 1 < args.len() => {
+                        let text: Vec<&str> = args[i + 1..].iter().map(|w| w.text()).collect();
+                        self.nested(&W::known(&text.join(" ")), st, &Input::None, depth)?;
+                    }
+                    _ => {}
+                }
+            }
             "su" | "script" => {
                 // `su -c SCRIPT`, `script -c CMD [FILE]`.
                 let mut i = 0;
@@ -324,7 +335,7 @@ impl Walker<'_> {
                 }
             }
             "parallel" => self.opaque(argv, st, "`parallel` builds commands from its arguments"),
-            s if INTERPRETERS.contains(&s) || s.starts_with("python") || s.starts_with("ruby") => {
+            s if is_interpreter(s) => {
                 if cmd == "perl" && perl_in_place(&vals) {
                     self.in_place(args, &["-e", "-E", "-I", "-M", "-m"], st);
                 }

@@ -58,6 +58,9 @@ pub struct Scan {
     /// Every simple command, as its words, wrappers (`sudo`, `env`, …) removed and the command
     /// name reduced to its base name.
     pub commands: Vec<Vec<String>>,
+    /// Some part of the line runs in the background (`cmd &`): it may outlive the line and keep
+    /// its output open.
+    pub background: bool,
 }
 
 /// Nested scripts (`bash -c`, `eval`, a heredoc fed to a shell) read before the rest is treated
@@ -80,6 +83,7 @@ pub fn scan(command: &str, budget: &Budget) -> Result<Scan> {
         unknown: None,
         whole: false,
         level: 0,
+        background: false,
     };
     w.script(command, &mut St::default(), &Input::None, 0)?;
     if let Some(why) = w.unknown.take() {
@@ -101,6 +105,7 @@ pub fn scan(command: &str, budget: &Budget) -> Result<Scan> {
     Ok(Scan {
         targets,
         commands: w.commands,
+        background: w.background,
     })
 }
 
@@ -158,11 +163,18 @@ struct Walker<'b> {
     whole: bool,
     /// How deep the walk is in the syntax tree (nested scripts included).
     level: usize,
+    /// A `&` separator was seen.
+    background: bool,
 }
 
 const SHELLS: [&str; 9] = [
     "sh", "bash", "zsh", "dash", "ksh", "ash", "mksh", "yash", "fish",
 ];
+
+/// Whether `name` (a base name) is a script interpreter whose effect the reader cannot show.
+pub fn is_interpreter(name: &str) -> bool {
+    INTERPRETERS.contains(&name) || name.starts_with("python") || name.starts_with("ruby")
+}
 
 const INTERPRETERS: [&str; 16] = [
     "python",

@@ -149,6 +149,9 @@ impl Walker<'_> {
         depth: usize,
     ) -> Result<()> {
         let mut c = n.walk();
+        if n.children(&mut c).any(|k| k.kind() == "&") {
+            self.background = true;
+        }
         let kids: Vec<Node> = n.named_children(&mut c).collect();
         for ch in kids {
             self.node(src, ch, st, input, depth)?;

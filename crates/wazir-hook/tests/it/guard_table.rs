@@ -622,6 +622,18 @@ fn table(f: &Fixture) -> Vec<(&'static str, Call, bool)> {
         ("self", sh("./target/debug/wazir-bench hook --host claude prompt"), A),
         ("self", sh("wazir capture event --event note --message hook"), A),
         ("self", sh("git commit -m 'wazir hook --host claude prompt'"), A),
+        // An interpreter one-liner that runs the prompt hook.
+        ("self", sh("python3 -c \"import subprocess; subprocess.run(['wazir', 'hook', '--host', 'claude', 'prompt'], input=b'{}')\""), B),
+        ("self", sh("node -e \"require('child_process').execSync('wazir hook --host codex prompt < p.json')\""), B),
+        ("self", sh("perl -e 'system(\"./target/debug/wazir\", \"hook\", \"--host\", \"gemini\", \"prompt\")'"), B),
+        ("self", sh("python3 -c \"print('wazir status')\""), A),
+        ("self", sh("python3 -m pytest tests/test_hooks.py"), A),
+        // `wazir capture run -- CMD` runs CMD in a shell: the guard reads CMD.
+        ("self", sh("wazir capture run -- 'rm roles/executor.md'"), B),
+        ("self", sh("wazir capture run --host gemini --name x -- 'echo x > skills/a.md'"), B),
+        ("self", sh("/opt/bin/wazir --json capture run -- rm -rf workflows"), B),
+        ("self", sh("wazir capture run -- 'seq 1 5000 > build/out.txt'"), A),
+        ("self", sh("wazir capture run -- cat roles/executor.md"), A),
         // Payloads the guard cannot read block.
         ("payload", Call::Raw(Host::Claude, json!({"hook_event_name":"PreToolUse","tool_input":{"file_path":"x"}})), B),
         ("payload", Call::Raw(Host::Codex, json!({"hook_event_name":"PreToolUse","tool_input":{"command":"ls"}})), B),

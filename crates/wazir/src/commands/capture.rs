@@ -101,6 +101,23 @@ pub enum CaptureCommand {
         #[arg(long, allow_negative_numbers = true)]
         exit_code: Option<i32>,
     },
+    /// Run a shell command and print its output, or, when it is longer than the capture
+    /// threshold, store it as a capture file and print the short reference instead; exits
+    /// with the command's code.
+    Run {
+        /// The run (default: the one named by <state-root>/runs/latest).
+        #[arg(long)]
+        run: Option<String>,
+        /// The capture's name (letters, digits, `.`, `_`, `-`; default: from the command).
+        #[arg(long)]
+        name: Option<String>,
+        /// The host whose shell call this is, recorded with the capture.
+        #[arg(long, value_parser = ["claude", "codex", "gemini", "cursor"])]
+        host: Option<String>,
+        /// The command, run by `bash -c` (the words after `--`, joined by spaces).
+        #[arg(last = true, required = true, value_name = "COMMAND")]
+        command: Vec<String>,
+    },
     /// Write summary.md from the ledger; prints its path.
     Summary {
         /// The run (default: the one named by <state-root>/runs/latest).
@@ -366,6 +383,24 @@ fn run_command(
             } else {
                 println!("{}", out.reference);
             }
+        }
+        CaptureCommand::Run {
+            run,
+            name,
+            host,
+            command,
+        } => {
+            // Outside a project or without a run the command still runs, its output printed whole.
+            let ledger = open(ctx).ok().and_then(|o| {
+                let id = o.ledger.resolve_run(run.as_deref()).ok().flatten()?;
+                Some((o.ledger, id))
+            });
+            return super::capture_run::run(super::capture_run::RunCaptured {
+                ledger,
+                name: name.as_deref(),
+                host: host.as_deref(),
+                command: command.join(" "),
+            });
         }
         CaptureCommand::Summary { run } => {
             let o = open(ctx)?;

@@ -1,6 +1,7 @@
 //! One module per command family; each exposes its clap arguments and a `run` function.
 
 pub mod capture;
+mod capture_run;
 pub mod compose;
 pub mod doctor;
 pub mod export;

@@ -595,3 +595,112 @@ fn guards_decide_from_status_json_without_reading_workflows() {
     assert!(out.stderr.contains("3 of the 3"), "{}", out.stderr);
     assert!(!out.stderr.contains("doctor"), "{}", out.stderr);
 }
+
+#[test]
+fn gemini_session_context_names_the_project_folder_and_its_own_entries() {
+    // `wazir init` turns Gemini's workspace tree off, so the session-start text names the folder
+    // and what is in it, leaving Wazir's and the hosts' own folders out.
+    let p = TestProject::new();
+    std::fs::create_dir_all(p.root.join("src")).unwrap();
+    std::fs::write(p.root.join("Cargo.toml"), "[package]\n").unwrap();
+    for own in [".wazir", ".agents/skills", ".gemini", ".git"] {
+        std::fs::create_dir_all(p.root.join(own)).unwrap();
+    }
+    let text = std::fs::read_to_string(shared().join("host-payloads/gemini/sessionstart.json"))
+        .unwrap()
+        .replace("/home/dev/project", &p.root.display().to_string());
+    let out = p.hook_with("gemini", "session-start", &text, &[]);
+    let ctx = out.json()["hookSpecificOutput"]["additionalContext"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let line = ctx
+        .lines()
+        .find(|l| l.starts_with("Project folder `"))
+        .unwrap_or_else(|| panic!("no folder line in:\n{ctx}"));
+    assert!(line.contains(&p.root.display().to_string()), "{line}");
+    assert!(
+        line.contains("Cargo.toml") && line.contains("src/"),
+        "{line}"
+    );
+    for own in [".wazir", ".agents", ".gemini", ".git/"] {
+        assert!(!line.contains(own), "{own} listed: {line}");
+    }
+    // Claude Code shows its own view of the folder: no line there.
+    let start = json!({"session_id": "s", "cwd": p.root, "hook_event_name": "SessionStart", "source": "startup"});
+    let ctx = p.hook("claude", "session-start", &start).stdout;
+    assert!(!ctx.contains("Project folder"), "{ctx}");
+}
+
+#[test]
+fn gemini_shell_calls_are_wrapped_in_capture_run_and_the_model_gets_the_reference() {
+    let p = TestProject::new();
+    let routed = |host: &str, command: &str| -> Option<String> {
+        let out = p.hook(host, "pre-tool", &shell_payload(host, &p.root, command));
+        assert_eq!(out.code, 0, "{out:?}");
+        if out.stdout.trim().is_empty() {
+            return None;
+        }
+        out.json()["hookSpecificOutput"]["tool_input"]["command"]
+            .as_str()
+            .map(str::to_string)
+    };
+    // No run: nothing to capture into.
+    assert_eq!(routed("gemini", "seq 1 5000"), None);
+    let (ledger, run) = start_run(&p, "execute");
+    let wrapped = routed("gemini", "seq 1 5000").expect("the call was not wrapped");
+    assert!(
+        wrapped.contains(" capture run --host gemini --name ")
+            && wrapped.ends_with(" -- 'seq 1 5000'"),
+        "{wrapped}"
+    );
+    // What Gemini then runs: the model gets the reference, the file holds the whole output.
+    let out = std::process::Command::new("bash")
+        .args(["-c", &wrapped])
+        .current_dir(&p.root)
+        .env("WAZIR_STATE_ROOT", &p.state)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let shown = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        shown.len() < 2000 && shown.contains("5000 lines"),
+        "{shown}"
+    );
+    assert!(!shown.contains("\n  2500\n"), "{shown}");
+    let st = ledger.status(&run).unwrap();
+    let (name, rec) = st.captures.iter().next().expect("no capture recorded");
+    assert_eq!(rec.lines, 5000);
+    let whole = std::fs::read_to_string(ledger.run_dir(&run).join("captures").join(name)).unwrap();
+    assert!(whole.starts_with("1\n2\n") && whole.ends_with("4999\n5000\n"));
+    assert!(events(&ledger, &run).iter().any(|e| e == "capture_output"));
+
+    // Left alone: another host, a background job, a program that needs a terminal, a REPL,
+    // wazir itself, Gemini's own background flag.
+    assert_eq!(routed("claude", "seq 1 5000"), None);
+    assert_eq!(routed("codex", "seq 1 5000"), None);
+    for command in [
+        "npm run dev &",
+        "(sleep 5 &); echo started",
+        "git log | less",
+        "vim notes.txt",
+        "python3",
+        "wazir status",
+    ] {
+        assert_eq!(routed("gemini", command), None, "{command}");
+    }
+    let mut bg = shell_payload("gemini", &p.root, "npm run dev");
+    bg["tool_input"]["is_background"] = json!(true);
+    let out = p.hook("gemini", "pre-tool", &bg);
+    assert!(
+        out.json()["hookSpecificOutput"]["tool_input"].is_null(),
+        "{out:?}"
+    );
+    // A guard's block still wins over the wrap.
+    let out = p.hook(
+        "gemini",
+        "pre-tool",
+        &shell_payload("gemini", &p.root, "seq 1 5000 > roles/executor.md"),
+    );
+    assert_eq!(out.json()["decision"], "deny", "{out:?}");
+}

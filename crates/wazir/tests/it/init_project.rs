@@ -393,6 +393,56 @@ fn gemini_settings_with_comments_are_merged_keeping_the_comments() {
     assert!(err.contains("comments or trailing commas"), "{err}");
 }
 
+#[test]
+fn gemini_settings_turn_off_the_on_demand_skills_unless_the_user_has_a_skills_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    init(root, state.path(), &["--no-index", "--host", "gemini"]).success();
+    let settings: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join(".gemini/settings.json")).unwrap())
+            .unwrap();
+    let manifest = wazir_core::Manifest::read(&root.join("wazir.manifest.yaml")).unwrap();
+    assert!(!manifest.on_demand_skills.is_empty());
+    assert_eq!(
+        settings["skills"]["disabled"],
+        serde_json::json!(manifest.on_demand_skills)
+    );
+    // Each disabled skill is still on disk where the agent is told to read it.
+    for s in &manifest.on_demand_skills {
+        assert!(
+            root.join(".wazir/skills")
+                .join(s)
+                .join("SKILL.md")
+                .is_file(),
+            "{s}"
+        );
+    }
+    let agreement = std::fs::read_to_string(root.join("GEMINI.md")).unwrap();
+    assert!(
+        agreement.contains("`.wazir/skills/<name>/SKILL.md`"),
+        "{agreement}"
+    );
+
+    // A user's own `skills` key is theirs: init adds nothing to it.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join(".gemini")).unwrap();
+    std::fs::write(
+        root.join(".gemini/settings.json"),
+        "{\"skills\": {\"disabled\": [\"my-skill\"]}}\n",
+    )
+    .unwrap();
+    init(root, state.path(), &["--no-index", "--host", "gemini"]).success();
+    let settings: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join(".gemini/settings.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        settings["skills"],
+        serde_json::json!({"disabled": ["my-skill"]})
+    );
+}
+
 // ---- one project, one state ----
 
 fn json_init(dir: &Path, home: &Path) -> serde_json::Value {

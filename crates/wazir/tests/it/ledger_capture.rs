@@ -347,6 +347,72 @@ fn output_saves_stdin_and_prints_a_short_reference() {
 }
 
 #[test]
+fn run_prints_a_short_output_whole_and_keeps_a_long_one_out() {
+    let p = Proj::new();
+    // No run yet: the command still runs, output whole, exit code kept.
+    let (code, out, _) = p.run(&["capture", "run", "--", "echo before-any-run; exit 7"]);
+    assert_eq!((code, out.as_str()), (7, "before-any-run\n"));
+    p.ok(&["capture", "init", "--run", "r1", "--phase", "execute"]);
+    // Standard output and error in the order written, the exit code kept.
+    let (code, out, err) = p.run(&[
+        "capture",
+        "run",
+        "--",
+        "echo one; echo two >&2; echo three; exit 3",
+    ]);
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (3, "one\ntwo\nthree\n", "")
+    );
+    assert!(p.status("r1")["captures"].as_object().unwrap().is_empty());
+    // Words after `--` are joined: the shell reads them as one line.
+    let (_, out, _) = p.run(&["capture", "run", "--", "echo", "a", "&&", "echo", "b"]);
+    assert_eq!(out, "a\nb\n");
+    // A signal's exit code is 128 + N.
+    let (code, _, _) = p.run(&["capture", "run", "--", "kill -9 $$"]);
+    assert_eq!(code, 137);
+    // Long: the reference only, the whole output in the capture, recorded as piped.
+    let (code, out, _) = p.run(&[
+        "capture",
+        "run",
+        "--host",
+        "gemini",
+        "--name",
+        "seq.txt",
+        "--",
+        "seq 1 5000; exit 1",
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        out.len() < 2000 && out.contains("5000 lines") && out.contains("exit code 1"),
+        "{out}"
+    );
+    let whole = std::fs::read_to_string(p.run_dir("r1").join("captures/seq.txt")).unwrap();
+    assert_eq!(
+        whole,
+        (1..=5000).map(|i| format!("{i}\n")).collect::<String>()
+    );
+    let ev = p.events("r1");
+    let cap = ev.iter().find(|e| e["event"] == "capture_output").unwrap();
+    assert_eq!(cap["data"]["delivery"], "piped");
+    assert_eq!(cap["data"]["host"], "gemini");
+    let usage = p.json(&["capture", "usage"]);
+    assert!(
+        usage["total"]["capture"]["avoided_tokens"]
+            .as_u64()
+            .unwrap()
+            > 0,
+        "{usage}"
+    );
+    // The command must come after `--`, so a guard reading the line finds it there.
+    let (code, out, err) = p.run(&["capture", "run", "seq 1 5"]);
+    assert!(
+        code != 0 && out.is_empty() && err.contains("-- <COMMAND>"),
+        "{code} {err}"
+    );
+}
+
+#[test]
 fn summary_tells_the_run_in_markdown() {
     let p = Proj::new();
     p.ok(&["capture", "init", "--run", "r1", "--phase", "execute"]);

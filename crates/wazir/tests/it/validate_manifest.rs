@@ -44,6 +44,42 @@ fn complete_fixture_passes() {
 }
 
 #[test]
+fn on_demand_skill_must_exist_and_be_named_by_using_skills() {
+    let dir = fixture_project();
+    let skills = dir.path().join("skills");
+    std::fs::remove_dir_all(skills.join("run-audit")).unwrap();
+    let line = fails_with(
+        dir.path(),
+        "on-demand skill `run-audit` has no `skills/run-audit/SKILL.md`",
+    );
+    assert!(
+        line.contains("wazir.manifest.yaml:") && line.contains("on_demand_skills["),
+        "{line}"
+    );
+
+    let dir = fixture_project();
+    let table = dir.path().join("skills/using-skills/SKILL.md");
+    let text = std::fs::read_to_string(&table).unwrap();
+    std::fs::write(&table, text.replace("`design`", "design")).unwrap();
+    fails_with(
+        dir.path(),
+        "on-demand skill `design` is not named in `skills/using-skills/SKILL.md`",
+    );
+
+    let dir = fixture_project();
+    edit_manifest(dir.path(), |t| {
+        t.replace(
+            "on_demand_skills:\n",
+            "on_demand_skills:\n  - using-skills\n",
+        )
+    });
+    fails_with(
+        dir.path(),
+        "`using-skills` is the table that names the on-demand skills",
+    );
+}
+
+#[test]
 fn runs_from_a_nested_folder() {
     let dir = fixture_project();
     let nested = dir.path().join("src/deep/er");

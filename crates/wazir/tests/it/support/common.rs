@@ -42,6 +42,16 @@ pub fn fixture_project() -> tempfile::TempDir {
     for w in &m.workflows {
         std::fs::write(root.join(m.workflow_file(w)), format!("# {w}\n")).unwrap();
     }
+    // The on-demand skills and the using-skills table that names them.
+    let skills = root.join(&m.paths.skills);
+    let mut table = String::from("# Using skills\n\n| situation | skill |\n|---|---|\n");
+    for s in &m.on_demand_skills {
+        std::fs::create_dir_all(skills.join(s)).unwrap();
+        std::fs::write(skills.join(s).join("SKILL.md"), format!("# {s}\n")).unwrap();
+        table.push_str(&format!("| when {s} applies | `{s}` |\n"));
+    }
+    std::fs::create_dir_all(skills.join("using-skills")).unwrap();
+    std::fs::write(skills.join("using-skills/SKILL.md"), table).unwrap();
     dir
 }
 

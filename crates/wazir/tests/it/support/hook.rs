@@ -361,7 +361,16 @@ pub fn check_answer(host: &str, host_event: &str, out: &Out) {
                 assert!(v["reason"].as_str().is_some_and(|r| !r.is_empty()), "{v}");
             }
             if let Some(h) = v.get("hookSpecificOutput") {
-                assert_keys(h, &["hookEventName", "additionalContext"], host);
+                // `tool_input` (a BeforeTool rewrite) replaces the call's arguments: an object.
+                assert_keys(
+                    h,
+                    &["hookEventName", "additionalContext", "tool_input"],
+                    host,
+                );
+                if let Some(t) = h.get("tool_input") {
+                    assert_eq!(host_event, "BeforeTool", "{v}");
+                    assert!(t["command"].as_str().is_some_and(|c| !c.is_empty()), "{v}");
+                }
             }
         }
         "cursor" => {
