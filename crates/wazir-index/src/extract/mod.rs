@@ -13,7 +13,7 @@ mod queries;
 mod skim;
 mod walk;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 use tree_sitter::{Node, Parser};
@@ -55,7 +55,8 @@ pub struct Extracted {
     pub symbols: Vec<Symbol>,
     pub outline: Vec<OutlineItem>,
     pub imports: Vec<String>,
-    pub idents: Vec<String>,
+    /// The distinct identifiers, sorted, joined by spaces (as the index stores them).
+    pub idents: String,
     pub lines: u32,
 }
 
@@ -165,10 +166,12 @@ pub(crate) fn collapse_ws(s: &str) -> String {
     out
 }
 
-/// Distinct identifiers of three characters or more, used to rank files by references.
-fn identifiers(src: &str) -> Vec<String> {
+/// Distinct identifiers of three characters or more, sorted and joined by spaces, used to rank
+/// files by references. A set with a cheap hash keeps each name once, so only the distinct
+/// names are sorted (sorting every occurrence took a third more time on the crate sources).
+fn identifiers(src: &str) -> String {
     let bytes = src.as_bytes();
-    let mut seen: Vec<&str> = Vec::new();
+    let mut seen: HashSet<&str, WordHash> = HashSet::with_hasher(WordHash);
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
@@ -178,7 +181,7 @@ fn identifiers(src: &str) -> Vec<String> {
                 i += 1;
             }
             if i - s >= 3 && i - s <= 64 {
-                seen.push(&src[s..i]);
+                seen.insert(&src[s..i]);
             }
         } else if b.is_ascii_digit() {
             while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
@@ -188,10 +191,43 @@ fn identifiers(src: &str) -> Vec<String> {
             i += 1;
         }
     }
-    // Sorting and dropping repeats beats hashing every occurrence.
-    seen.sort_unstable();
-    seen.dedup();
-    seen.into_iter().map(str::to_string).collect()
+    let mut words: Vec<&str> = seen.into_iter().collect();
+    words.sort_unstable();
+    words.join(" ")
+}
+
+/// A multiply-rotate hash over eight bytes at a time, for short ASCII words (no protection
+/// against chosen collisions is needed for a per-file set).
+#[derive(Clone, Copy, Default)]
+struct WordHash;
+
+struct WordHasher(u64);
+
+impl std::hash::BuildHasher for WordHash {
+    type Hasher = WordHasher;
+    fn build_hasher(&self) -> WordHasher {
+        WordHasher(0)
+    }
+}
+
+impl std::hash::Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut h = self.0;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes(c.try_into().expect("eight bytes"));
+            h = (h.rotate_left(5) ^ w).wrapping_mul(K);
+        }
+        for b in chunks.remainder() {
+            h = (h.rotate_left(5) ^ u64::from(*b)).wrapping_mul(K);
+        }
+        self.0 = h;
+    }
 }
 
 #[cfg(test)]
@@ -200,8 +236,9 @@ mod tests {
 
     #[test]
     fn identifiers_are_distinct_and_long_enough() {
-        let mut ids = identifiers("foo(a, foo, bar_1, 123abc)");
-        ids.sort();
-        assert_eq!(ids, vec!["bar_1".to_string(), "foo".to_string()]);
+        assert_eq!(
+            identifiers("foo(a, foo, bar_1, 123abc, Zed)"),
+            "Zed bar_1 foo"
+        );
     }
 }

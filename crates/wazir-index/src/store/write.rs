@@ -109,7 +109,7 @@ pub fn write_file(
     }
     if !ex.imports.is_empty() || !ex.idents.is_empty() {
         conn.prepare_cached("INSERT INTO file_refs(file_id, imports, idents) VALUES (?1,?2,?3)")?
-            .execute(params![id, ex.imports.join("\n"), ex.idents.join(" ")])?;
+            .execute(params![id, ex.imports.join("\n"), ex.idents])?;
     }
     Ok(counts)
 }
