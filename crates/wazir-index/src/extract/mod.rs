@@ -88,12 +88,11 @@ pub(super) fn parse_ranges(
                 .expect("grammar ABI is supported by tree-sitter 0.27");
             p
         });
-        if ranges.len() <= 1 {
+        // Ranges tree-sitter refuses (never seen: the skim's are ordered and disjoint) leave
+        // the whole text to parse, which holds the same definitions.
+        if ranges.len() <= 1 || parser.set_included_ranges(ranges).is_err() {
             return parser.parse(src, None);
         }
-        parser
-            .set_included_ranges(ranges)
-            .expect("skimmed ranges are ordered and disjoint");
         let tree = parser.parse(src, None);
         parser
             .set_included_ranges(&[])
