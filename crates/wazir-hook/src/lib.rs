@@ -29,7 +29,7 @@ pub mod shell;
 mod stop;
 mod write_rule;
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::path::PathBuf;
 use std::rc::Rc;
 
@@ -88,6 +88,7 @@ pub fn run(opts: &Options, stdin: &[u8]) -> Reply {
         // is the protected-path guard, which blocks.
         behaviour: Cell::new(opts.event.behaviours()[0]),
         scan: RefCell::new(None),
+        project: OnceCell::new(),
     };
     let outcome = match &payload {
         Ok(_) if cx.plugin_copy_of_a_project_hook() => Outcome::Neutral,
@@ -137,6 +138,8 @@ pub(crate) struct Cx<'a> {
     behaviour: Cell<HookEvent>,
     /// The shell command's reading, made once and shared by the behaviours that need it.
     scan: RefCell<Option<(String, Rc<shell::Scan>)>>,
+    /// The project (its manifest read once), shared by the behaviours of the EVENT.
+    project: OnceCell<Option<Rc<Project>>>,
 }
 
 impl<'a> Cx<'a> {
@@ -284,12 +287,17 @@ impl<'a> Cx<'a> {
             .find_map(|s| wazir_core::project::find_root(s).ok())
     }
 
-    /// The project, or `None` outside a Wazir project. An unreadable manifest is an error.
-    pub fn project(&self) -> Result<Option<Project>> {
-        match self.root() {
-            None => Ok(None),
-            Some(root) => Ok(Some(Project::open(&root)?)),
+    /// The project, or `None` outside a Wazir project, its manifest read once per process and
+    /// shared by the EVENT's behaviours. An unreadable manifest is an error (asked again).
+    pub fn project(&self) -> Result<Option<Rc<Project>>> {
+        if let Some(p) = self.project.get() {
+            return Ok(p.clone());
         }
+        let p = match self.root() {
+            None => None,
+            Some(root) => Some(Rc::new(Project::open(&root)?)),
+        };
+        Ok(self.project.get_or_init(|| p).clone())
     }
 
     /// The state root: `--state-root`, else `WAZIR_STATE_ROOT`, else the manifest default.
