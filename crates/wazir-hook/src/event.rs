@@ -151,6 +151,10 @@ mod tests {
         for (input, want) in cases {
             assert_eq!(merge(input.clone()), want, "{input:?}");
         }
+        // A host that does not run a rewritten input gets the rewrite's context alone.
+        assert_eq!(rewrite("").without_rewrite(), Outcome::Neutral);
+        assert_eq!(rewrite("a").without_rewrite(), ctx("a"));
+        assert_eq!(ctx("b").without_rewrite(), ctx("b"));
     }
 
     #[test]

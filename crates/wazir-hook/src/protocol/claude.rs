@@ -56,12 +56,7 @@ pub fn encode(host_event: &str, outcome: &Outcome) -> Reply {
         })),
         Outcome::ReplaceOutput(text) => encode(host_event, &Outcome::Context(text.clone())),
         Outcome::Block(reason) | Outcome::RefuseStop(reason) => Reply::block(reason),
-        // Not produced for this host (`rewrites_shell_input`); the context alone goes through.
-        Outcome::RewriteInput { context, .. } if context.is_empty() => {
-            encode(host_event, &Outcome::Neutral)
-        }
-        Outcome::RewriteInput { context, .. } => {
-            encode(host_event, &Outcome::Context(context.clone()))
-        }
+        // Not produced for this host (`rewrites_shell_input`).
+        Outcome::RewriteInput { .. } => encode(host_event, &outcome.without_rewrite()),
     }
 }

@@ -318,6 +318,17 @@ pub enum Outcome {
     RefuseStop(String),
 }
 
+impl Outcome {
+    /// The outcome for a host that does not run a rewritten input: the rewrite's context alone.
+    pub fn without_rewrite(&self) -> Outcome {
+        match self {
+            Outcome::RewriteInput { context, .. } if context.is_empty() => Outcome::Neutral,
+            Outcome::RewriteInput { context, .. } => Outcome::Context(context.clone()),
+            other => other.clone(),
+        }
+    }
+}
+
 /// A hook's answer: the process exit code and what goes on stdout and stderr.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reply {
