@@ -25,17 +25,13 @@ use serde_json::{Value, json};
 use wazir_ledger::redact::{command_reads_secret_file, is_secret_file, redact};
 use wazir_ledger::{Delivery, Event, Origin, capture_threshold, kinds};
 
-use super::{Cx, Outcome, Payload, ToolCall, protocol};
+use super::{Cx, Outcome, Payload, ToolCall, protocol, shell};
 
 /// Programs that need a terminal, or wait for one: wrapped, their output would be a pipe.
-const NEEDS_A_TERMINAL: [&str; 24] = [
+const NEEDS_A_TERMINAL: [&str; 26] = [
     "vi", "vim", "nvim", "nano", "emacs", "pico", "less", "more", "most", "man", "top", "htop",
     "btop", "watch", "tmux", "screen", "ssh", "telnet", "ftp", "sftp", "mysql", "psql", "sqlite3",
-    "mongosh",
-];
-/// Interpreters that read a program from the terminal when given no argument.
-const REPLS: [&str; 10] = [
-    "python", "python3", "node", "irb", "ghci", "bash", "sh", "zsh", "lua", "R",
+    "mongosh", "irb", "ghci",
 ];
 
 /// Before a shell call: the call's input with its command wrapped in `wazir capture run`, when
@@ -92,7 +88,7 @@ pub fn route(cx: &Cx) -> Result<Outcome> {
 
 /// Whether wrapping the command keeps what it does: nothing in the background, no program that
 /// needs a terminal, no `wazir` (its output is short, and a wrapped wrapper gains nothing).
-fn safe_to_wrap(scan: &crate::shell::Scan) -> bool {
+fn safe_to_wrap(scan: &shell::Scan) -> bool {
     !scan.background
         && !scan.commands.iter().any(|words| {
             let Some(name) = words.first() else {
@@ -100,7 +96,8 @@ fn safe_to_wrap(scan: &crate::shell::Scan) -> bool {
             };
             name == "wazir"
                 || NEEDS_A_TERMINAL.contains(&name.as_str())
-                || (words.len() == 1 && REPLS.contains(&name.as_str()))
+                // An interpreter or shell with no script reads one from the terminal.
+                || (words.len() == 1 && (shell::is_interpreter(name) || shell::is_shell(name)))
         })
 }
 

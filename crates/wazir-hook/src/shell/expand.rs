@@ -264,7 +264,7 @@ impl Walker<'_> {
                     p.remove(1);
                 }
             }
-            s if SHELLS.contains(&s) => self.shell(&cmd, args, st, input, depth)?,
+            s if is_shell(s) => self.shell(&cmd, args, st, input, depth)?,
             // `wazir capture run [options] -- COMMAND…` runs COMMAND in a shell (the words after
             // `--` joined by spaces); every other `wazir` command is a reader.
             "wazir" if vals.windows(2).any(|w| w == ["capture", "run"]) => {

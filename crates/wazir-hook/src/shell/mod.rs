@@ -171,6 +171,11 @@ const SHELLS: [&str; 9] = [
     "sh", "bash", "zsh", "dash", "ksh", "ash", "mksh", "yash", "fish",
 ];
 
+/// Whether `name` (a base name) is a shell.
+pub fn is_shell(name: &str) -> bool {
+    SHELLS.contains(&name)
+}
+
 /// Whether `name` (a base name) is a script interpreter whose effect the reader cannot show.
 pub fn is_interpreter(name: &str) -> bool {
     INTERPRETERS.contains(&name) || name.starts_with("python") || name.starts_with("ruby")
