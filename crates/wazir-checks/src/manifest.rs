@@ -160,12 +160,12 @@ pub fn check(root: &Path) -> Report {
             .field(format!("agents.roles.{role}.tier")),
         );
     }
-    let router = std::fs::read_to_string(
-        root.join(&manifest.paths.skills)
-            .join("using-skills")
-            .join("SKILL.md"),
-    )
-    .unwrap_or_default();
+    let router = if manifest.on_demand_skills.is_empty() {
+        String::new()
+    } else {
+        let table = Path::new(&manifest.paths.skills).join("using-skills/SKILL.md");
+        std::fs::read_to_string(root.join(table)).unwrap_or_default()
+    };
     for (i, skill) in manifest.on_demand_skills.iter().enumerate() {
         let rel = format!("{}/{skill}/SKILL.md", manifest.paths.skills);
         let problem = if skill == "using-skills" {

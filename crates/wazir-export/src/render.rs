@@ -273,10 +273,18 @@ pub fn cursor_hooks(regs: &[HookReg]) -> Value {
 /// about 1,000 characters): what Wazir is, what the hooks enforce and how
 /// to get unblocked, and where the procedures are. It leaves to the host what the host lists on
 /// its own (skills, subagents, commands, each with its description).
-pub fn working_agreement(src: &Sources, host: Host, with_note: bool) -> String {
+/// Where a working agreement goes: a package's own instruction file (with the generated-file
+/// note), or the marked block `wazir init` writes into the project's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    Package,
+    Project,
+}
+
+pub fn working_agreement(src: &Sources, host: Host, placement: Placement) -> String {
     let m = &src.manifest;
     let mut o = String::new();
-    if with_note {
+    if placement == Placement::Package {
         o.push_str(&generated_note(src));
         o.push('\n');
     }
@@ -286,7 +294,11 @@ pub fn working_agreement(src: &Sources, host: Host, with_note: bool) -> String {
          the run ledger; reviewers who did not write the work judge the gates; nothing is done \
          without proof from `wazir verify run`. `wazir status` shows the run.\n\n",
     );
-    let skills = if host == Host::Gemini && !with_note && !m.on_demand_skills.is_empty() {
+    // Only the project's Gemini settings turn the on-demand skills off (package/gemini.rs).
+    let skills = if host == Host::Gemini
+        && placement == Placement::Project
+        && !m.on_demand_skills.is_empty()
+    {
         format!(
             "the skills in `{}/<name>/SKILL.md` (Gemini CLI lists the everyday ones)",
             m.paths.skills

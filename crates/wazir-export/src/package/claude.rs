@@ -11,7 +11,8 @@ use super::{
     with_instructions_and_settings,
 };
 use crate::render::{
-    Fm, PackageFile, front_matter, generated_note, grouped_hooks, registrations, working_agreement,
+    Fm, PackageFile, Placement, front_matter, generated_note, grouped_hooks, registrations,
+    working_agreement,
 };
 use crate::sources::Sources;
 use wazir_hosts::Host;
@@ -129,7 +130,7 @@ pub fn package(src: &Sources) -> Vec<PackageFile> {
 fn project_level(src: &Sources) -> Vec<PackageFile> {
     let mut files = vec![PackageFile::new(
         "CLAUDE.md",
-        working_agreement(src, Host::Claude, true),
+        working_agreement(src, Host::Claude, Placement::Package),
     )];
     files.extend(agent_files(
         src,

@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use super::{ProjectFile, skill_files, with_instructions_and_settings};
-use crate::render::{PackageFile, grouped_hooks, registrations, working_agreement};
+use crate::render::{PackageFile, Placement, grouped_hooks, registrations, working_agreement};
 use crate::sources::Sources;
 use wazir_hosts::Host;
 
@@ -42,7 +42,7 @@ pub fn plugin_manifest(src: &Sources) -> Value {
 fn project_level(src: &Sources) -> Vec<PackageFile> {
     let mut files = vec![PackageFile::new(
         "AGENTS.md",
-        working_agreement(src, Host::Codex, true),
+        working_agreement(src, Host::Codex, Placement::Package),
     )];
     files.extend(skill_files(src, ".agents/skills"));
     files

@@ -11,7 +11,8 @@ use serde_json::{Value, json};
 
 use super::{ProjectContent, ProjectFile, agent_body, command_prompt, whole};
 use crate::render::{
-    Fm, PackageFile, cursor_hooks, front_matter, generated_note, registrations, working_agreement,
+    Fm, PackageFile, Placement, cursor_hooks, front_matter, generated_note, registrations,
+    working_agreement,
 };
 use crate::sources::{Sources, first_sentences};
 use wazir_hosts::{HookEvent, Host};
@@ -80,7 +81,7 @@ fn rules(src: &Sources) -> Vec<PackageFile> {
             ),
             "",
             true,
-            &working_agreement(src, Host::Cursor, true),
+            &working_agreement(src, Host::Cursor, Placement::Package),
         ),
     )];
 

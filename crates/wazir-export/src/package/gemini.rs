@@ -11,7 +11,7 @@ use super::{
     ProjectFile, agent_files, command_name, command_prompt, skill_files,
     with_instructions_and_settings,
 };
-use crate::render::{PackageFile, grouped_hooks, registrations, working_agreement};
+use crate::render::{PackageFile, Placement, grouped_hooks, registrations, working_agreement};
 use crate::sources::Sources;
 use wazir_hosts::Host;
 
@@ -71,7 +71,10 @@ fn commands(src: &Sources, dir: &str) -> Vec<PackageFile> {
 pub fn package(src: &Sources) -> Vec<PackageFile> {
     let mut files = vec![
         PackageFile::json("gemini-extension.json", &extension_manifest(src)),
-        PackageFile::new("GEMINI.md", working_agreement(src, Host::Gemini, true)),
+        PackageFile::new(
+            "GEMINI.md",
+            working_agreement(src, Host::Gemini, Placement::Package),
+        ),
         PackageFile::json("hooks/hooks.json", &hooks(src)),
     ];
     files.extend(commands(src, "commands"));

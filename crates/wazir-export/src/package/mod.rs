@@ -237,7 +237,11 @@ pub(crate) fn with_instructions_and_settings(
         .collect();
     files.push(ProjectFile {
         path: instructions.into(),
-        content: ProjectContent::MarkedBlock(super::render::working_agreement(src, host, false)),
+        content: ProjectContent::MarkedBlock(super::render::working_agreement(
+            src,
+            host,
+            super::render::Placement::Project,
+        )),
     });
     files.push(ProjectFile {
         path: settings_path.into(),
